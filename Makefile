@@ -1,0 +1,67 @@
+# The same commands run locally and in CI. `make site` and `make test` do all the set-up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+AREA_YEARS ?= 1050
+
+.PHONY: site package docs serve test browser bench lock new-report release-archive clean venv
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# cffconvert pins an old jsonschema; the tests need only its bundled CFF 1.2.0 schema.
+	$(BIN)/python -m pip install --quiet --no-deps cffconvert==2.0.0
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Build the data package (validated), the pages and charts, and the site.
+site: venv
+	$(BIN)/python -m build_scripts all
+
+package: venv
+	$(BIN)/python -m build_scripts package
+
+docs: venv
+	$(BIN)/python -m build_scripts package
+	$(BIN)/python -m build_scripts docs
+
+## Preview the site at http://127.0.0.1:8000/
+serve: site
+	$(BIN)/mkdocs serve --no-livereload
+
+## Browser tests need Debian's chromium; install it when missing (as root, as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+## Run every test.
+test: venv browser
+	$(BIN)/python -m pytest
+
+## Measure build speed and page weight on synthetic data (make bench AREA_YEARS=100).
+bench: venv
+	$(BIN)/python benchmarks/bench.py --area-years $(AREA_YEARS)
+
+## Re-pin requirements.txt from requirements.in.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -r requirements.in
+	{ echo "# Pinned from requirements.in on Python 3.11 with \`make lock\`. Install with \`make venv\`."; \
+	  .venv-lock/bin/python -m pip freeze; } > requirements.txt
+	rm -rf .venv-lock
+
+## Make a blank curated CSV: make new-report AREA=staffordshire YEAR=2024-25
+new-report: venv
+	$(BIN)/python -m build_scripts new-report --area "$(AREA)" --year "$(YEAR)"
+
+## Keep the current release downloadable after the next version bump (see curated/README.md).
+release-archive: site
+	$(BIN)/python -m build_scripts.release_archive
+
+clean:
+	rm -rf site .cache .pytest_cache

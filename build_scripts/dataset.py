@@ -1,0 +1,111 @@
+"""Read the published data package (never the curated inputs) for the charts and pages."""
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .metadata import CATEGORIES, LEVELS
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass
+class Dataset:
+    descriptor: dict[str, Any]
+    observations: list[dict[str, str]]
+    measures: dict[str, dict[str, str]]
+    areas: dict[str, dict[str, str]]
+    reports: dict[str, dict[str, str]]
+    glossary: dict[str, dict[str, str]]
+    quality: list[dict[str, str]]
+    folder: Path
+    by_report: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.descriptor["version"]
+
+    def report_ids_for_area(self, area_id: str) -> list[str]:
+        return sorted((r for r in self.reports.values() if r["area_id"] == area_id), key=lambda r: r["year"])
+
+    def cells(self, report_id: str, measure_id: str) -> list[dict[str, str]]:
+        return [o for o in self.by_report.get(report_id, []) if o["measure_id"] == measure_id]
+
+    def cell(self, report_id: str, measure_id: str, level: str = "all", category: str = "all") -> dict[str, str] | None:
+        for obs in self.cells(report_id, measure_id):
+            if obs["level"] == level and obs["category"] == category:
+                return obs
+        return None
+
+    def measures_in_order(self) -> list[dict[str, str]]:
+        return sorted(self.measures.values(), key=lambda m: int(m["sort_order"]))
+
+    def quality_for(self, report_id: str) -> list[dict[str, str]]:
+        return [q for q in self.quality if q["report_id"] == report_id]
+
+
+def read_dataset(folder: Path) -> Dataset:
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    files = {r["name"]: folder / r["path"] for r in descriptor["resources"]}
+    observations = read_rows(files["observations"])
+    data = Dataset(
+        descriptor=descriptor,
+        observations=observations,
+        measures={m["measure_id"]: m for m in read_rows(files["measures"])},
+        areas={a["area_id"]: a for a in read_rows(files["areas"])},
+        reports={r["report_id"]: r for r in read_rows(files["reports"])},
+        glossary={g["term_id"]: g for g in read_rows(files["glossary"])},
+        quality=read_rows(files["quality"]),
+        folder=folder,
+    )
+    grouped: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for obs in observations:
+        grouped[obs["report_id"]].append(obs)
+    data.by_report = dict(grouped)
+    return data
+
+
+# Formatting shared by charts and pages, so a figure reads the same everywhere.
+
+def number(value: str | Decimal | int) -> str:
+    """1750 -> '1,750'; 12.5 -> '12.5'."""
+    d = Decimal(str(value))
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d:,}"
+
+
+def percent(part: str | Decimal, whole: str | Decimal) -> str:
+    whole_d = Decimal(str(whole))
+    if whole_d == 0:
+        return "0%"
+    share = Decimal(str(part)) * 100 / whole_d
+    return f"{share:.1f}%".replace(".0%", "%")
+
+
+def level_label(level: str) -> str:
+    return "All levels" if level == "all" else f"Level {level}"
+
+
+def category_label(category: str) -> str:
+    return "All categories" if category == "all" else f"Category {category}"
+
+
+def sort_key(obs: dict[str, str]) -> tuple[int, int]:
+    return LEVELS.index(obs["level"]), CATEGORIES.index(obs["category"])
+
+
+def display(obs: dict[str, str] | None) -> str:
+    if obs is None:
+        return "not published"
+    if obs["status"] == "not_applicable":
+        return "not applicable"
+    return number(obs["value"])

@@ -1,0 +1,194 @@
+"""Step 2, package: turn the checked curated inputs into the published data package.
+
+load (load.py) -> process (observations, totals, quality register) -> save (datapackage/,
+written to a temporary folder, validated by frictionless, then swapped in whole).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import frictionless
+
+from .errors import BuildError, InputProblem
+from .load import Curated, load, parse_value
+from .metadata import CATEGORIES, LEVELS, RESOURCE_NAMES, load_schema
+from .paths import Paths
+from .quality import check_register, published_rows
+from .totals import find_mismatches
+
+DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+GLOSSARY_LIST_FIELDS = ("replaced", "replaced_by")
+PACKAGE_KEYS = ["name", "id", "title", "description", "version", "created", "homepage",
+                "keywords", "licenses", "contributors", "sources"]
+RESOURCE_TITLES = {
+    "observations": "observations.csv",
+    "measures": "measures.csv",
+    "areas": "areas.csv",
+    "reports": "reports.csv",
+    "glossary": "glossary.csv",
+    "quality": "quality.csv",
+}
+
+
+def field_names(paths: Paths, name: str) -> list[str]:
+    return [f["name"] for f in load_schema(paths, name)["fields"]]
+
+
+def build_observations(curated: Curated) -> list[dict[str, str]]:
+    """One row per printed cell, in the order: report, measure, level, category."""
+    area_of = {r["report_id"]: r for r in curated.register}
+    order = {m["measure_id"]: int(m["sort_order"]) for m in curated.measures}
+    rows = []
+    for report_id, cells in curated.cells.items():
+        report = area_of[report_id]
+        for cell in cells:
+            value, status = parse_value(cell["value"])
+            rows.append({
+                "report_id": report_id,
+                "area_id": report["area_id"],
+                "year": report["year"],
+                "measure_id": cell["measure_id"],
+                "level": cell["level"],
+                "category": cell["category"],
+                "value": value,
+                "status": status,
+                "source_table": cell["table"],
+                "source_row": cell["row"],
+                "source_column": cell["column"],
+                "note": cell["note"],
+            })
+    rows.sort(key=lambda r: (r["report_id"], order[r["measure_id"]], LEVELS.index(r["level"]),
+                             CATEGORIES.index(r["category"])))
+    return rows
+
+
+def glossary_rows(curated: Curated, fields: list[str]) -> list[dict[str, str]]:
+    rows = []
+    for term in curated.glossary:
+        row = {}
+        for name in fields:
+            value = term.get(name) or ""
+            if name in GLOSSARY_LIST_FIELDS and isinstance(value, list):
+                value = "; ".join(value)
+            row[name] = " ".join(str(value).split())
+        rows.append(row)
+    return sorted(rows, key=lambda r: r["term_id"])
+
+
+def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
+    """Build every published table and run the checks frictionless cannot do."""
+    observations = build_observations(curated)
+    tables = {
+        "observations": observations,
+        "measures": sorted(curated.measures, key=lambda m: int(m["sort_order"])),
+        "areas": sorted(curated.areas, key=lambda a: a["area_id"]),
+        "reports": sorted(curated.register, key=lambda r: r["report_id"]),
+        "glossary": glossary_rows(curated, field_names(paths, "glossary")),
+        "quality": sorted(published_rows(curated.quality), key=lambda q: q["quality_id"]),
+    }
+
+    def locate_total(mismatch):
+        cells = curated.cells[mismatch.report_id]
+        for line, cell in zip(curated.cell_lines[mismatch.report_id], cells):
+            if (cell["measure_id"], cell["level"], cell["category"]) == (
+                    mismatch.measure_id, mismatch.level, mismatch.category):
+                return f"curated/reports/{mismatch.report_id}.csv", line
+        return f"curated/reports/{mismatch.report_id}.csv", None
+
+    check_register(curated.quality, find_mismatches(observations), tables, locate_total)
+    return tables
+
+
+def write_csv(path: Path, fields: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def descriptor(curated: Curated, paths: Paths, folder: Path) -> dict[str, Any]:
+    package = {"$schema": DATA_PACKAGE_PROFILE}
+    package.update({k: curated.package[k] for k in PACKAGE_KEYS if k in curated.package})
+    resources = []
+    for name in RESOURCE_NAMES:
+        schema = load_schema(paths, name)
+        file = folder / RESOURCE_TITLES[name]
+        data = file.read_bytes()
+        resources.append({
+            "name": name,
+            "type": "table",
+            "path": RESOURCE_TITLES[name],
+            "scheme": "file",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "title": schema["title"],
+            "description": " ".join(schema["description"].split()),
+            "bytes": len(data),
+            "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "schema": {
+                "fields": schema["fields"],
+                "missingValues": [""],
+                "primaryKey": schema["primaryKey"],
+                **({"foreignKeys": schema["foreignKeys"]} if "foreignKeys" in schema else {}),
+            },
+        })
+    package["resources"] = resources
+    return package
+
+
+def validate_package(folder: Path) -> list[str]:
+    """Frictionless validates the whole package, foreign keys included."""
+    package = frictionless.Package(str(folder / "datapackage.json"))
+    report = package.validate()
+    if report.valid:
+        return []
+    return [f"{task.name or task.place}: {error.message}" for task in report.tasks for error in task.errors] + [
+        error.message for error in report.errors]
+
+
+def save(tables: dict[str, list[dict[str, str]]], curated: Curated, paths: Paths) -> Path:
+    """Write to a temporary folder beside datapackage/, validate, then swap it in whole."""
+    target = paths.datapackage
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".datapackage-", dir=target.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the published folder must be readable
+    try:
+        for name in RESOURCE_NAMES:
+            write_csv(staging / RESOURCE_TITLES[name], field_names(paths, name), tables[name])
+        (staging / "datapackage.json").write_text(
+            json.dumps(descriptor(curated, paths, staging), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8")
+        errors = validate_package(staging)
+        if errors:
+            raise BuildError([InputProblem("datapackage/datapackage.json", None, None,
+                                           "a valid data package", e) for e in errors])
+        swap_in(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Replace target by staging with renames, so readers never see a half-written folder."""
+    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build_package(paths: Paths = Paths()) -> Path:
+    """Entry point: load, process and save the data package."""
+    curated = load(paths)
+    tables = process(curated, paths)
+    return save(tables, curated, paths)

@@ -1,0 +1,79 @@
+"""The data-quality register: every entry must still match the data, and every total
+mismatch in the data must have an entry."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .errors import BuildError, InputProblem
+from .totals import Mismatch
+
+REGISTER_FILE = "metadata/quality-register.yaml"
+PUBLISHED_FIELDS = ["quality_id", "report_id", "measure_id", "kind", "location", "printed", "found", "handling"]
+
+
+def _row_matches(row: dict[str, str], where: dict[str, Any]) -> bool:
+    for key, wanted in where.items():
+        if key.endswith("_contains"):
+            if str(wanted) not in (row.get(key[: -len("_contains")]) or ""):
+                return False
+        elif (row.get(key) or "") != str(wanted):
+            return False
+    return True
+
+
+def _mismatch_key(m: Mismatch) -> tuple:
+    return (m.report_id, m.measure_id, m.level, m.category, m.over, m.printed_total, m.sum_of_parts)
+
+
+def check_register(
+    register: list[dict[str, Any]],
+    mismatches: list[Mismatch],
+    tables: dict[str, list[dict[str, str]]],
+    locate_total,
+) -> None:
+    """Raise BuildError for an unlisted mismatch or an entry that no longer matches.
+
+    `tables` maps "observations" and "reports" to their rows; `locate_total(mismatch)` gives
+    (file, line) of the printed total in the curated inputs, for the error message.
+    """
+    problems: list[InputProblem] = []
+    listed = {}
+    for index, entry in enumerate(register, start=1):
+        where = f"entry {index} ({entry.get('quality_id', '?')})"
+        check = entry.get("check") or {}
+        if entry.get("kind") == "total_mismatch":
+            key = (entry["report_id"], entry.get("measure_id"), str(check.get("level")), str(check.get("category")),
+                   check.get("over"), Decimal(str(check.get("printed_total"))), Decimal(str(check.get("sum_of_parts"))))
+            listed[key] = entry
+            if key not in {_mismatch_key(m) for m in mismatches}:
+                problems.append(InputProblem(REGISTER_FILE, None, where,
+                                             "a total mismatch that the data still shows",
+                                             "the data no longer has this mismatch (remove or update the entry)"))
+            continue
+        if not check:
+            problems.append(InputProblem(REGISTER_FILE, None, where, "a check", "none"))
+        for expectation, resources in check.items():
+            for resource, conditions in resources.items():
+                rows = [r for r in tables[resource] if r["report_id"] == entry["report_id"]]
+                hit = any(_row_matches(r, conditions) for r in rows)
+                if hit != (expectation == "present"):
+                    problems.append(InputProblem(
+                        REGISTER_FILE, None, where,
+                        f"{resource} rows of {entry['report_id']} where {conditions} to be {expectation}",
+                        "the data no longer matches (update or remove the entry)"))
+    for mismatch in mismatches:
+        if _mismatch_key(mismatch) not in listed:
+            file, line = locate_total(mismatch)
+            parts = "categories" if mismatch.over == "category" else "levels"
+            problems.append(InputProblem(
+                file, line, "value",
+                f"the sum of its {parts} ({mismatch.sum_of_parts}) or an entry in {REGISTER_FILE} "
+                f"for {mismatch.measure_id} level {mismatch.level} category {mismatch.category}",
+                f"printed total {mismatch.printed_total}"))
+    if problems:
+        raise BuildError(problems)
+
+
+def published_rows(register: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{f: str(entry.get(f) or "").strip() for f in PUBLISHED_FIELDS} for entry in register]

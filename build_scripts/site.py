@@ -1,0 +1,88 @@
+"""Step 5, site: assemble docs/ (charts, pages, assets) and run `mkdocs build --strict`.
+
+Both docs/ and site/ are built in a temporary folder and swapped in whole, so a failed
+build never leaves a half-written folder behind.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .charts import build_charts
+from .dataset import read_dataset
+from .package import swap_in
+from .pages import build_pages, source_date_epoch
+from .paths import Paths
+
+URL_MANIFEST = "published-urls.txt"
+MANIFEST_HEADER = (
+    "# Every URL the site has published, one per line. The build adds new URLs; it never removes\n"
+    "# one. A URL that stops being built must get a redirect (mkdocs.yml, plugins: redirects),\n"
+    "# or tests/test_site.py fails.\n"
+)
+
+
+def read_manifest(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def write_manifest(path: Path, urls: list[str]) -> None:
+    merged = sorted(set(read_manifest(path)) | set(urls))
+    path.write_text(MANIFEST_HEADER + "".join(f"{u}\n" for u in merged), encoding="utf-8")
+
+
+def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> list[str]:
+    """Entry point: write docs/ from datapackage/. Returns the URLs of this build."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    data = read_dataset(paths.datapackage)
+    staging = Path(tempfile.mkdtemp(prefix=".docs-", dir=paths.root))
+    staging.chmod(0o755)
+    try:
+        t = time.perf_counter()
+        charts, _stats = build_charts(data, staging, paths.cache / "charts")
+        timings["charts_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        urls = build_pages(data, charts, staging, paths)
+        shutil.copytree(paths.root / "theme" / "assets", staging / "assets", dirs_exist_ok=True)
+        timings["pages_s"] = time.perf_counter() - t
+        swap_in(staging, paths.docs)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    write_manifest(paths.root / URL_MANIFEST, urls)
+    timings["docs_total_s"] = time.perf_counter() - started
+    return urls
+
+
+def build_site(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> Path:
+    """Run `mkdocs build --strict` into a temporary folder, then swap it in as site/."""
+    timings = timings if timings is not None else {}
+    data = read_dataset(paths.datapackage)
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(data)))
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=paths.root))
+    try:
+        t = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+             "--config-file", str(paths.root / "mkdocs.yml"), "--site-dir", str(staging)],
+            cwd=paths.root, env=env, capture_output=True, text=True)
+        timings["mkdocs_s"] = time.perf_counter() - t
+        if result.returncode != 0:
+            sys.stderr.write(result.stdout + result.stderr)
+            raise SystemExit(f"mkdocs build --strict failed (exit {result.returncode}); site/ left untouched")
+        staging.chmod(0o755)
+        swap_in(staging, paths.site)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return paths.site

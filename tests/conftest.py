@@ -1,0 +1,55 @@
+"""Shared fixtures: temporary copies of the project, tiny hand-built inputs, one full build."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from build_scripts.paths import Paths  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# What a build reads. A copy of these is a complete, independent project.
+INPUTS = ["curated", "metadata", "templates", "theme", "overrides", "releases", "mkdocs.yml", "CHANGELOG.md",
+          "published-urls.txt"]
+
+
+def copy_project(target: Path, inputs=INPUTS) -> Paths:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in inputs:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        elif source.exists():
+            shutil.copy2(source, target / name)
+    return Paths(root=target)
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Paths:
+    """The real metadata with one tiny, consistent report (tests/fixtures/tiny)."""
+    paths = copy_project(tmp_path / "tiny", inputs=["metadata", "templates", "theme", "overrides", "mkdocs.yml",
+                                                    "CHANGELOG.md"])
+    shutil.copytree(FIXTURES / "tiny", paths.root, dirs_exist_ok=True)
+    return paths
+
+
+def full_build(target: Path) -> Paths:
+    from build_scripts.package import build_package
+    from build_scripts.site import build_docs, build_site
+
+    paths = copy_project(target)
+    build_package(paths)
+    build_docs(paths)
+    build_site(paths)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Paths:
+    """One full build (package, docs, site) of a fresh copy of the inputs, shared by the site tests."""
+    return full_build(tmp_path_factory.mktemp("build") / "project")
