@@ -47,10 +47,10 @@ def _expected_for(error: Any, schema: dict[str, Any]) -> str:
             constraints = spec.get("constraints", {})
             if "enum" in constraints:
                 return "one of " + ", ".join(str(v) for v in constraints["enum"])
+            if error.type == "constraint-error" and '"required"' in (error.note or ""):
+                return "a value (this column is required)"
             if error.type == "constraint-error" and "pattern" in constraints:
                 return spec.get("description", f"text matching {constraints['pattern']}")
-            if error.type == "constraint-error" and constraints.get("required"):
-                return "a value (this column is required)"
             if error.type == "type-error":
                 return {"integer": "a whole number", "number": "a number", "date": "a date as YYYY-MM-DD"}.get(
                     spec.get("type", "string"), f"a {spec.get('type')}")

@@ -1,0 +1,124 @@
+"""The built site in a real browser: Debian's chromium driven by Playwright over a local
+HTTP server. One page of each kind: no console error, no failed request, no request to any
+other host, charts visible, search works, and axe-core finds no WCAG 2.2 A/AA violation."""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+PAGES = {
+    "home": "",
+    "areas": "areas/",
+    "area": "areas/west-midlands/",
+    "area-year": "areas/west-midlands/2021-22/",
+    "area-year-older": "areas/cheshire/2014-15/",
+    "compare": "compare/",
+    "glossary": "glossary/",
+    "glossary-term": "glossary/shpo/",
+    "data": "data/",
+    "changelog": "data/changelog/",
+    "methodology": "methodology/",
+}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    handler = functools.partial(QuietHandler, directory=str(built.site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url, scheme="light"):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    problems = {"console": [], "failed": [], "other_hosts": []}
+    page.on("console", lambda m: problems["console"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems["console"].append(str(e)))
+    page.on("requestfailed", lambda r: problems["failed"].append(r.url))
+    page.on("response", lambda r: problems["failed"].append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("request", lambda r: problems["other_hosts"].append(r.url)
+            if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:") else None)
+    page.goto(url, wait_until="networkidle")
+    return context, page, problems
+
+
+@pytest.mark.parametrize("kind", sorted(PAGES))
+def test_page_in_browser(browser, server, kind):
+    context, page, problems = open_page(browser, server + PAGES[kind])
+    try:
+        # Scroll every chart into view so lazy images load, then check each one rendered.
+        for img in page.locator("figure.chart img").all():
+            img.scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+        widths = page.eval_on_selector_all("figure.chart img", "els => els.map(e => e.complete && e.naturalWidth)")
+        assert all(w and w > 0 for w in widths), widths
+        if kind in ("area", "area-year", "area-year-older"):
+            assert widths, "expected charts on this page"
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.violations_count == 0, results.generate_report()
+        assert problems == {"console": [], "failed": [], "other_hosts": []}
+    finally:
+        context.close()
+
+
+def test_dark_scheme_passes_accessibility_checks(browser, server):
+    context, page, problems = open_page(browser, server + PAGES["area-year"], scheme="dark")
+    try:
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.violations_count == 0, results.generate_report()
+        assert problems["console"] == [] and problems["other_hosts"] == []
+    finally:
+        context.close()
+
+
+def test_search_finds_an_order(browser, server):
+    context, page, problems = open_page(browser, server)
+    try:
+        page.locator("input.md-search__input").click()
+        # Typed key by key, as a reader would: search runs on each keystroke.
+        page.locator("input.md-search__input").press_sequentially("Sexual Harm Prevention", delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        titles = page.locator(".md-search-result__item").all_inner_texts()
+        assert any("Sexual Harm Prevention Order" in t for t in titles), titles
+        assert problems["other_hosts"] == []
+    finally:
+        context.close()
+
+
+def test_page_reads_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(server + PAGES["area-year"])
+        assert page.locator("figure.chart img").count() >= 5
+        assert "5,486 people in West Midlands were eligible for MAPPA" in page.inner_text("body")
+        assert page.locator("table.data-table").count() >= 10
+    finally:
+        context.close()

@@ -1,0 +1,129 @@
+"""The committed data package: valid, faithful to the printed tables, and what the build makes."""
+import csv
+import json
+from decimal import Decimal
+
+import frictionless
+import pytest
+import yaml
+
+from conftest import REPO
+
+PACKAGE = REPO / "datapackage"
+
+
+def rows(name):
+    with (PACKAGE / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def cells():
+    return {(o["report_id"], o["measure_id"], o["level"], o["category"]): o for o in rows("observations")}
+
+
+def test_frictionless_reports_the_package_valid():
+    report = frictionless.Package(str(PACKAGE / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])
+
+
+def test_descriptor_is_data_package_v2_with_metadata():
+    descriptor = json.loads((PACKAGE / "datapackage.json").read_text())
+    assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert descriptor["licenses"][0]["name"] == "OGL-UK-3.0"
+    assert [r["name"] for r in descriptor["resources"]] == [
+        "observations", "measures", "areas", "reports", "glossary", "quality"]
+    observations = descriptor["resources"][0]["schema"]
+    assert observations["primaryKey"] == ["report_id", "measure_id", "level", "category"]
+    assert {fk["reference"]["resource"] for fk in observations["foreignKeys"]} == {"measures", "areas", "reports"}
+
+
+def test_every_curated_cell_is_published_once():
+    curated = sum(len(list(csv.DictReader(p.open(encoding="utf-8"))))
+                  for p in (REPO / "curated" / "reports").glob("*.csv"))
+    assert len(rows("observations")) == curated == 282
+
+
+@pytest.mark.parametrize("key, value, status", [
+    (("staffordshire-2023-24", "eligible", "1", "1"), "1409", "reported"),
+    (("staffordshire-2023-24", "eligible", "1", "3"), "", "not_applicable"),
+    (("staffordshire-2023-24", "eligible", "all", "all"), "1750", "reported"),
+    (("staffordshire-2023-24", "shpo", "all", "all"), "138", "reported"),
+    (("staffordshire-2023-24", "custody_breach_order", "2", "all"), "0", "reported"),
+    (("west-midlands-2021-22", "eligible", "1", "all"), "5432", "reported"),
+    (("west-midlands-2021-22", "eligible", "all", "3"), "7", "reported"),
+    (("west-midlands-2021-22", "shpo", "all", "all"), "253", "reported"),
+    (("west-midlands-2021-22", "custody_breach_order", "2", "2"), "", "not_applicable"),
+    (("norfolk-2018-19", "sro_breach_notification", "all", "all"), "2", "reported"),
+    (("norfolk-2018-19", "rso_per_100k", "all", "all"), "136", "reported"),
+    (("cheshire-2014-15", "sopo", "all", "all"), "98", "reported"),
+    (("cheshire-2014-15", "foreign_travel_order", "all", "all"), "0", "reported"),
+    (("leicester-leicestershire-and-rutland-2019-20", "managed_l2_l3", "3", "all"), "11", "reported"),
+    (("leicester-leicestershire-and-rutland-2019-20", "eligible", "1", "3"), "0", "reported"),
+])
+def test_figures_as_printed(cells, key, value, status):
+    assert (cells[key]["value"], cells[key]["status"]) == (value, status)
+
+
+def test_tables_not_printed_have_no_rows(cells):
+    measures = {(r, m) for r, m, _, _ in cells}
+    assert ("west-midlands-2021-22", "breach_notification") not in measures
+    assert ("cheshire-2014-15", "shpo") not in measures
+    assert ("cheshire-2014-15", "notification_revoked") not in measures
+    assert not any(c == "4" for _, _, _, c in cells)
+
+
+def test_year_comes_from_the_tables_not_the_cover():
+    reports = {r["report_id"]: r for r in rows("reports")}
+    llr = reports["leicester-leicestershire-and-rutland-2019-20"]
+    assert (llr["year"], llr["title_as_printed"], llr["period_end"]) == ("2019-20", "Annual Report 2020-21",
+                                                                         "2020-03-31")
+
+
+def test_every_area_is_listed_with_a_slug():
+    areas = rows("areas")
+    assert len(areas) == 42
+    ids = {a["area_id"] for a in areas}
+    assert {"staffordshire", "west-midlands", "leicester-leicestershire-and-rutland"} <= ids
+    assert sum(a["nation"] == "Wales" for a in areas) == 4
+
+
+def test_quality_register_lists_both_printed_total_errors():
+    quality = [q for q in rows("quality") if q["kind"] == "total_mismatch"]
+    assert sorted(q["quality_id"] for q in quality) == [
+        "west-midlands-2021-22-eligible-category-3-total", "west-midlands-2021-22-eligible-level-1-total"]
+
+
+def test_glossary_covers_every_term_the_issue_names():
+    terms = {g["term_id"] for g in rows("glossary")}
+    assert {"shpo", "shpo-foreign-travel", "sopo", "notification-order", "foreign-travel-order",
+            "sexual-risk-order", "risk-of-sexual-harm-order", "category-1", "category-2", "category-3",
+            "category-4", "level-1", "level-2", "level-3", "notification-requirements",
+            "lifetime-notification-revoked", "breach-of-licence", "responsible-authority", "duty-to-cooperate",
+            "strategic-management-board", "lay-adviser", "visor", "rate-per-100000"} <= terms
+
+
+def test_measure_ids_are_the_public_contract():
+    assert [m["measure_id"] for m in rows("measures")] == [
+        "eligible", "managed_l2_l3", "breach_notification", "notification_revoked", "shpo", "shpo_foreign_travel",
+        "sopo", "notification_order", "foreign_travel_order", "sro_breach_notification", "custody_breach_licence",
+        "custody_breach_order", "rso_per_100k"]
+
+
+def test_metadata_is_written_once():
+    """datapackage.json takes its package metadata from metadata/package.yaml, and mkdocs.yml's
+    site_url (which MkDocs must read itself) agrees with it."""
+    source = yaml.safe_load((REPO / "metadata" / "package.yaml").read_text())
+    descriptor = json.loads((PACKAGE / "datapackage.json").read_text())
+    for key in ("name", "title", "version", "homepage", "licenses", "keywords"):
+        assert descriptor[key] == source[key]
+    mkdocs = (REPO / "mkdocs.yml").read_text()
+    assert f"site_url: {source['homepage']}\n" in mkdocs
+
+
+def test_values_are_non_negative_numbers():
+    for o in rows("observations"):
+        if o["status"] == "reported":
+            assert Decimal(o["value"]) >= 0
+        else:
+            assert o["value"] == ""

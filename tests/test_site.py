@@ -1,0 +1,167 @@
+"""The built site: every published URL, no broken link or anchor, no request to another host,
+and the things a reader or a search engine needs on every page."""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from build_scripts.site import read_manifest
+from conftest import REPO
+
+SITE_URL = "https://mappa-open-data.github.io/mappa-statistics/"
+BASE_PATH = urlparse(SITE_URL).path  # /mappa-statistics/
+
+
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str]] = []  # (tag/attr, url)
+        self.imgs: list[dict[str, str]] = []
+        self.canonical = None
+        self.jsonld: list[str] = []
+        self._in_jsonld = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "name" in a:
+            self.ids.add(a["name"])
+        if tag == "a" and a.get("href"):
+            self.links.append(("a", a["href"]))
+        if tag in ("img", "script", "iframe", "source", "video", "audio") and a.get("src"):
+            self.links.append((tag, a["src"]))
+        if tag == "link" and a.get("href"):
+            self.links.append((f"link:{a.get('rel')}", a["href"]))
+            if a.get("rel") == "canonical":
+                self.canonical = a["href"]
+        if tag == "img":
+            self.imgs.append(a)
+        if tag == "script" and a.get("type") == "application/ld+json":
+            self._in_jsonld = True
+
+    def handle_data(self, data):
+        if self._in_jsonld:
+            self.jsonld.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_jsonld = False
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def pages(built):
+    return {p.relative_to(built.site).as_posix(): parse(p) for p in built.site.rglob("*.html")}
+
+
+def url_of(rel: str) -> str:
+    return "/" + rel.removesuffix("index.html")
+
+
+def target_file(site: Path, path: str) -> Path:
+    target = site / path.lstrip("/")
+    return target / "index.html" if path.endswith("/") or target.is_dir() else target
+
+
+def test_every_published_url_still_exists(built):
+    manifest = read_manifest(REPO / "published-urls.txt")
+    assert len(manifest) > 100
+    missing = [u for u in manifest if not target_file(built.site, u).exists()]
+    assert missing == [], "URLs dropped without a redirect (add one in mkdocs.yml)"
+
+
+def test_no_broken_links_or_anchors(built, pages):
+    broken = []
+    for rel, page in pages.items():
+        base = SITE_URL + rel.removesuffix("index.html")
+        for kind, href in page.links:
+            absolute = urljoin(base, href)
+            parsed = urlparse(absolute)
+            if parsed.scheme not in ("http", "https") or not absolute.startswith(SITE_URL):
+                continue
+            path = parsed.path[len(BASE_PATH) - 1:]
+            file = target_file(built.site, path)
+            if not file.exists():
+                broken.append(f"{rel}: {href}")
+                continue
+            if parsed.fragment and file.suffix == ".html":
+                target = pages.get(file.relative_to(built.site).as_posix())
+                if target is not None and parsed.fragment not in target.ids:
+                    broken.append(f"{rel}: {href} (no such anchor)")
+    assert broken == []
+
+
+def test_pages_load_nothing_from_other_hosts(pages):
+    external = [f"{rel}: {kind} {href}" for rel, page in pages.items() for kind, href in page.links
+                if kind != "a" and not kind.startswith("link:canonical") and urlparse(href).netloc]
+    assert external == []
+
+
+def test_no_reference_to_font_or_analytics_hosts(built):
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in built.site.rglob("*.html"))
+    for host in ("fonts.googleapis.com", "fonts.gstatic.com", "googletagmanager", "cdn.jsdelivr", "unpkg.com"):
+        assert host not in text
+
+
+def test_canonical_links_and_sitemap(built, pages):
+    page = pages["areas/staffordshire/2023-24/index.html"]
+    assert page.canonical == SITE_URL + "areas/staffordshire/2023-24/"
+    sitemap = (built.site / "sitemap.xml").read_text()
+    assert f"<loc>{SITE_URL}areas/staffordshire/2023-24/</loc>" in sitemap
+
+
+def test_every_chart_has_a_text_alternative_and_a_table(pages):
+    charts = 0
+    for rel, page in pages.items():
+        for img in page.imgs:
+            if img.get("src", "").endswith(".svg") and "chart" not in img.get("class", ""):
+                charts += 1
+                assert len(img.get("alt", "")) > 30, (rel, img)
+                assert img.get("width") and img.get("height")
+    assert charts > 100
+
+
+def test_version_shown_on_every_content_page(built, pages):
+    version = json.loads((built.datapackage / "datapackage.json").read_text())["version"]
+    without = [rel for rel in pages if rel != "404.html" and f"Data package version {version}" not in
+               (built.site / rel).read_text()]
+    assert without == []
+
+
+def test_data_page_has_dataset_jsonld_and_checksummed_downloads(built, pages):
+    page = pages["data/index.html"]
+    dataset = json.loads("".join(page.jsonld))
+    assert dataset["@type"] == "Dataset"
+    assert dataset["license"].startswith("https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3")
+    version = dataset["version"]
+    sums = (built.site / "data" / f"v{version}" / "SHA256SUMS").read_text()
+    assert re.search(r"^[0-9a-f]{64}  mappa-statistics\.zip$", sums, re.M)
+    assert (built.site / "data" / "latest" / "observations.csv").read_bytes() == (
+        built.datapackage / "observations.csv").read_bytes()
+
+
+def test_area_year_page_explains_every_table(built):
+    text = (built.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text()
+    assert "On 31 March 2024, 1,750 people in Staffordshire were eligible for MAPPA." in text
+    assert "1,740 (99.4%) at level 1" in text
+    assert "Download this data (CSV, " in text
+    assert "Sexual Offences Prevention Orders imposed" in text.split("Not published in this report")[1]
+    assert "Cite this page" in text and "https://mappa-open-data.github.io/mappa-statistics/areas/staffordshire/2023-24/" in text
+
+
+def test_sidebar_does_not_list_every_report(pages):
+    """The navigation lists sections, not every area-year page, so it stays small at scale."""
+    nav_links = [h for _, h in pages["areas/staffordshire/2023-24/index.html"].links]
+    assert sum("2023-24" in h or "2021-22" in h for h in nav_links) < 40
