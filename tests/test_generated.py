@@ -22,6 +22,11 @@ def test_committed_docs_are_up_to_date(built):
         "docs/ is stale (or was edited by hand): run `make site` and commit the result")
 
 
+def test_committed_citation_file_is_up_to_date(built):
+    assert (REPO / "CITATION.cff").read_text() == (built.root / "CITATION.cff").read_text(), (
+        "CITATION.cff is stale: run `make site` and commit it")
+
+
 def test_committed_url_manifest_is_up_to_date(built):
     assert (REPO / "published-urls.txt").read_text() == (built.root / "published-urls.txt").read_text(), (
         "published-urls.txt is missing new URLs: run `make site` and commit it")

@@ -1,0 +1,55 @@
+"""Citation and versioning: CITATION.cff is valid CFF 1.2.0 and agrees with the package;
+every package version has a changelog entry."""
+import json
+import re
+import importlib.util
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from build_scripts.pages import citation
+from conftest import REPO
+
+PACKAGE = json.loads((REPO / "datapackage" / "datapackage.json").read_text())
+
+
+def test_citation_cff_is_valid_cff_1_2_0():
+    # The schema file shipped in the cffconvert wheel (found without importing the package).
+    package_dir = Path(importlib.util.find_spec("cffconvert").origin).parent
+    schema = json.loads((package_dir / "schemas" / "1.2.0" / "schema.json").read_text())
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    cff = json.loads(json.dumps(cff, default=str))  # dates as strings, as the schema asks
+    jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(cff)
+
+
+def test_citation_cff_matches_the_package():
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    assert (cff["title"], cff["version"], cff["license"], cff["url"]) == (
+        PACKAGE["title"], PACKAGE["version"], "OGL-UK-3.0", PACKAGE["homepage"])
+    assert cff["authors"] == [{"name": "MAPPA open data"}]
+
+
+def test_site_citation_uses_the_same_fields(built):
+    class Data:
+        descriptor = PACKAGE
+        version = PACKAGE["version"]
+
+    expected = citation(Data, PACKAGE["homepage"] + "data/", PACKAGE["title"])
+    assert expected == (f"MAPPA open data ({PACKAGE['created'][:4]}). {PACKAGE['title']}. Dataset version "
+                        f"{PACKAGE['version']}. {PACKAGE['homepage']}data/")
+    assert expected in (built.docs / "data" / "index.md").read_text()
+
+
+def test_version_is_semantic_and_has_a_changelog_entry():
+    version = PACKAGE["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert re.search(rf"^## {re.escape(version)} \(\d{{4}}-\d{{2}}-\d{{2}}\)$", changelog, re.M), (
+        f"CHANGELOG.md has no '## {version} (YYYY-MM-DD)' entry: say what was added or changed and why")
+
+
+def test_versioned_download_folder_matches_the_version(built):
+    assert (built.site / "data" / f"v{PACKAGE['version']}" / "mappa-statistics.zip").exists()
+    assert (built.site / "data" / "latest" / "mappa-statistics.zip").read_bytes() == (
+        built.site / "data" / f"v{PACKAGE['version']}" / "mappa-statistics.zip").read_bytes()
