@@ -14,7 +14,7 @@ from build_scripts.paths import Paths  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # What a build reads. A copy of these is a complete, independent project.
-INPUTS = ["curated", "metadata", "templates", "releases", "mkdocs.yml", "CHANGELOG.md",
+INPUTS = ["curated", "metadata", "templates", "theme", "releases", "mkdocs.yml", "CHANGELOG.md",
           "published-urls.txt"]
 
 
@@ -32,7 +32,7 @@ def copy_project(target: Path, inputs=INPUTS) -> Paths:
 @pytest.fixture
 def tiny_project(tmp_path: Path) -> Paths:
     """The real metadata with one tiny, consistent report (tests/fixtures/tiny)."""
-    paths = copy_project(tmp_path / "tiny", inputs=["metadata", "templates", "mkdocs.yml",
+    paths = copy_project(tmp_path / "tiny", inputs=["metadata", "templates", "theme", "mkdocs.yml",
                                                     "CHANGELOG.md"])
     shutil.copytree(FIXTURES / "tiny", paths.root, dirs_exist_ok=True)
     return paths
