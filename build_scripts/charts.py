@@ -26,24 +26,30 @@ from .dataset import Dataset, category_label, level_label, number
 # in the dark scheme too, so their text always has strong contrast.
 LEVEL_COLOURS = {"Level 1": "#1f4e79", "Level 2": "#b35309", "Level 3": "#6a3d9a"}
 BAR_COLOUR = "#1f4e79"
-HIGHLIGHT_COLOUR = "#b35309"
 TEXT_COLOUR = "#1b1b1b"
 WIDTH = 520
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
-RENDERER_VERSION = "vl-convert 1.9 / charts v3"  # bump to invalidate the cache
+RENDERER_VERSION = "vl-convert 1.9 / charts v4"  # bump to invalidate the cache
 
 
 @dataclass(frozen=True)
 class ChartJob:
+    """A chart to draw. The key hashes the chart's inputs, so a cached SVG is reused without
+    even building its spec; specs are built and rendered in worker processes."""
+
     path: str  # relative to docs/, e.g. areas/staffordshire/2023-24/eligible.svg
     title: str
     alt: str
-    spec: dict[str, Any]
+    kind: str  # "matrix", "series" or "ranked"
+    args: tuple
 
     @property
     def key(self) -> str:
-        payload = json.dumps(self.spec, sort_keys=True) + RENDERER_VERSION
+        payload = json.dumps([self.kind, self.args, RENDERER_VERSION], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
+
+    def spec(self) -> dict[str, Any]:
+        return SPEC_BUILDERS[self.kind](*self.args)
 
 
 def _config(chart: alt.Chart) -> alt.Chart:
@@ -62,77 +68,109 @@ def _spec(chart: alt.Chart) -> dict[str, Any]:
     return spec
 
 
-def matrix_chart(title: str, cells: list[dict[str, str]], unit: str) -> tuple[dict[str, Any], str] | None:
-    """Stacked bars: one bar per category, split by level. Falls back to one bar per level
-    when the report printed no category breakdown."""
+def _matrix_rows(cells: list[dict[str, str]]) -> tuple[list[dict[str, Any]], dict[str, float], bool]:
+    """Bar segments (category x level), printed category totals, and whether categories exist."""
     parts = [c for c in cells if c["status"] == "reported" and c["level"] != "all" and c["category"] != "all"]
     if parts:
         rows = [{"group": category_label(c["category"]), "level": level_label(c["level"]),
                  "value": float(c["value"])} for c in parts]
-        df = pd.DataFrame(rows)
-        totals = df.groupby("group", as_index=False)["value"].sum()
         # Label each bar with the total the report printed, which can differ from the sum of
         # its parts (see the quality register); fall back to the sum where none was printed.
         printed = {category_label(c["category"]): float(c["value"]) for c in cells
                    if c["level"] == "all" and c["category"] != "all" and c["status"] == "reported"}
-        totals["value"] = [printed.get(g, v) for g, v in zip(totals["group"], totals["value"])]
+        return rows, printed, True
+    levels = [c for c in cells if c["status"] == "reported" and c["level"] != "all"]
+    return [{"group": level_label(c["level"]), "value": float(c["value"])} for c in levels], {}, False
+
+
+def _groups(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted({r["group"] for r in rows})
+
+
+def matrix_alt(title: str, cells: list[dict[str, str]]) -> str | None:
+    rows, printed, by_category = _matrix_rows(cells)
+    if not rows:
+        return None
+    if by_category:
+        parts = []
+        for group in _groups(rows):
+            mine = [r for r in rows if r["group"] == group]
+            total = printed.get(group, sum(r["value"] for r in mine))
+            parts.append(f"{group}: {number(Decimal(str(total)))} in total as printed ("
+                         + ", ".join(f"{r['level']} {number(Decimal(str(r['value'])))}" for r in mine) + ")")
+        return f"Stacked bar chart: {title}, by category and level. " + "; ".join(parts) + "."
+    return f"Bar chart: {title}, by level. " + "; ".join(
+        f"{r['group']}: {number(Decimal(str(r['value'])))}" for r in rows) + "."
+
+
+def matrix_spec(cells: list[dict[str, str]], unit: str) -> dict[str, Any]:
+    """Stacked bars: one bar per category, split by level. Falls back to one bar per level
+    when the report printed no category breakdown."""
+    rows, printed, by_category = _matrix_rows(cells)
+    df = pd.DataFrame(rows)
+    order = _groups(rows)
+    x_axis = alt.Axis(format=",d", tickMinStep=1)
+    if by_category:
+        totals = pd.DataFrame([{"group": g, "value": printed.get(g, float(df[df.group == g]["value"].sum())),
+                                "end": float(df[df.group == g]["value"].sum())} for g in order])
         bars = alt.Chart(df).mark_bar().encode(
-            y=alt.Y("group:N", title=None, sort=sorted(df["group"].unique())),
-            x=alt.X("sum(value):Q", title=f"Number of {unit}", axis=alt.Axis(format=",d", tickMinStep=1)),
+            y=alt.Y("group:N", title=None, sort=order),
+            x=alt.X("sum(value):Q", title=f"Number of {unit}", axis=x_axis),
             color=alt.Color("level:N", title="Level", scale=alt.Scale(domain=list(LEVEL_COLOURS),
                                                                        range=list(LEVEL_COLOURS.values()))),
             order=alt.Order("level:N"),
         )
-        totals["end"] = [float(df[df.group == g]["value"].sum()) for g in totals["group"]]
         labels = alt.Chart(totals).mark_text(align="left", dx=4, color=TEXT_COLOUR, fontSize=12).encode(
-            y=alt.Y("group:N", sort=sorted(df["group"].unique())), x="end:Q", text=alt.Text("value:Q", format=",d"))
-        summary = "; ".join(
-            f"{g}: {number(Decimal(str(t)))} in total as printed ("
-            + ", ".join(f"{r.level} {number(Decimal(str(r.value)))}" for r in df[df.group == g].itertuples())
-            + ")" for g, t in zip(totals["group"], totals["value"]))
-        alt_text = f"Stacked bar chart: {title}, by category and level. {summary}."
+            y=alt.Y("group:N", sort=order), x="end:Q", text=alt.Text("value:Q", format=",d"))
     else:
-        levels = [c for c in cells if c["status"] == "reported" and c["level"] != "all"]
-        if not levels:
-            return None
-        df = pd.DataFrame([{"group": level_label(c["level"]), "value": float(c["value"])} for c in levels])
         bars = alt.Chart(df).mark_bar(color=BAR_COLOUR).encode(
-            y=alt.Y("group:N", title=None), x=alt.X("value:Q", title=f"Number of {unit}",
-                                                     axis=alt.Axis(format=",d", tickMinStep=1)))
+            y=alt.Y("group:N", title=None, sort=order), x=alt.X("value:Q", title=f"Number of {unit}", axis=x_axis))
         labels = bars.mark_text(align="left", dx=4, color=TEXT_COLOUR, fontSize=12).encode(
             text=alt.Text("value:Q", format=",d"))
-        alt_text = f"Bar chart: {title}, by level. " + "; ".join(
-            f"{r.group}: {number(Decimal(str(r.value)))}" for r in df.itertuples()) + "."
-    height = 28 * df["group"].nunique()
-    chart = alt.layer(bars, labels).properties(width=WIDTH - 140, height=height)
-    return _spec(chart), alt_text
+    chart = alt.layer(bars, labels).properties(width=WIDTH - 140, height=28 * len(order))
+    return _spec(chart)
 
 
-def series_chart(title: str, points: list[tuple[str, str | None]], unit: str,
-                 highlight: str | None = None) -> tuple[dict[str, Any], str]:
+def matrix_chart(title: str, cells: list[dict[str, str]], unit: str) -> tuple[dict[str, Any], str] | None:
+    alt_text = matrix_alt(title, cells)
+    return None if alt_text is None else (matrix_spec(cells, unit), alt_text)
+
+
+def _point_label(value: str | None) -> str:
+    return "not published" if value is None else ("not applicable" if value == "" else number(value))
+
+
+def series_alt(title: str, points: list[tuple[str, str | None]]) -> str:
+    described = "; ".join(f"{y}: {_point_label(v)}" for y, v in points)
+    return f"Bar chart: {title}, by financial year. {described}."
+
+
+def series_spec(points: list[tuple[str, str | None]], unit: str) -> dict[str, Any]:
     """Bars over financial years. Built for 25+ years: the x axis lists every year held, and
     years with no published figure are shown as gaps, never as zero."""
     df = pd.DataFrame([{"year": y, "value": (float(v) if v not in (None, "") else None),
-                        "label": ("not published" if v is None else ("not applicable" if v == "" else number(v))),
-                        "current": "This report" if y == highlight else "Other years"} for y, v in points])
+                        "label": _point_label(v)} for y, v in points])
     years = [y for y, _ in points]
     x = alt.X("year:O", title="Financial year", sort=years, axis=alt.Axis(labelAngle=-45 if len(years) > 8 else 0))
-    colour = (alt.Color("current:N", title=None, scale=alt.Scale(domain=["This report", "Other years"],
-                                                                  range=[HIGHLIGHT_COLOUR, BAR_COLOUR]))
-              if highlight and len(years) > 1 else alt.value(BAR_COLOUR))
-    bars = alt.Chart(df).mark_bar().encode(x=x, y=alt.Y("value:Q", title=unit.capitalize(),
-                                                        axis=alt.Axis(format=",d", tickMinStep=1)), color=colour)
-    labels = alt.Chart(df).mark_text(dy=-6, color=TEXT_COLOUR, fontSize=11).encode(
-        x=x, y="value:Q", text="label:N")
+    bars = alt.Chart(df).mark_bar(color=BAR_COLOUR).encode(
+        x=x, y=alt.Y("value:Q", title=unit.capitalize(), axis=alt.Axis(format=",d", tickMinStep=1)))
+    labels = alt.Chart(df).mark_text(dy=-6, color=TEXT_COLOUR, fontSize=11).encode(x=x, y="value:Q", text="label:N")
     step = max(22, min(60, (WIDTH - 80) // max(1, len(years))))
     chart = alt.layer(bars, labels).properties(width=alt.Step(step), height=180)
-    described = "; ".join(f"{y}: {('not published' if v is None else 'not applicable' if v == '' else number(v))}"
-                          for y, v in points)
-    alt_text = f"Bar chart: {title}, by financial year. {described}."
-    return _spec(chart), alt_text
+    return _spec(chart)
 
 
-def ranked_chart(title: str, rows: list[tuple[str, str]], unit: str) -> tuple[dict[str, Any], str]:
+def series_chart(title: str, points: list[tuple[str, str | None]], unit: str) -> tuple[dict[str, Any], str]:
+    return series_spec(points, unit), series_alt(title, points)
+
+
+def ranked_alt(title: str, rows: list[tuple[str, str]]) -> str:
+    described = "; ".join(f"{a}: {number(Decimal(str(v)))}" for a, v in
+                          sorted(((a, float(v)) for a, v in rows), key=lambda t: (-t[1], t[0])))
+    return f"Bar chart: {title}, largest first. {described}."
+
+
+def ranked_spec(rows: list[tuple[str, str]], unit: str) -> dict[str, Any]:
     """Horizontal bars, largest first: one bar per area, each label carrying its year."""
     df = pd.DataFrame([{"area": a, "value": float(v)} for a, v in rows])
     order = list(df.sort_values(["value", "area"], ascending=[False, True])["area"])
@@ -142,42 +180,46 @@ def ranked_chart(title: str, rows: list[tuple[str, str]], unit: str) -> tuple[di
     labels = bars.mark_text(align="left", dx=4, color=TEXT_COLOUR, fontSize=12).encode(
         text=alt.Text("value:Q", format=",d"))
     chart = alt.layer(bars, labels).properties(width=WIDTH - 220, height=24 * len(order))
-    described = "; ".join(f"{a}: {number(Decimal(str(v)))}" for a, v in
-                          sorted(((a, float(v)) for a, v in rows), key=lambda t: (-t[1], t[0])))
-    return _spec(chart), f"Bar chart: {title}, largest first. {described}."
+    return _spec(chart)
 
 
-def _render(job_spec: str) -> str:
+SPEC_BUILDERS = {"matrix": matrix_spec, "series": series_spec, "ranked": ranked_spec}
+
+
+def _render(job: ChartJob) -> str:
     import vl_convert as vlc  # imported in the worker process
 
-    svg = vlc.vegalite_to_svg(json.loads(job_spec))
-    return svg
+    svg = vlc.vegalite_to_svg(job.spec())
+    return svg.replace('class="marks"', f'class="marks" role="img" aria-label="{_attr(job.title)}"', 1)
 
 
 def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: int | None = None) -> dict[str, int]:
-    """Write each job's SVG under out_dir, rendering only those not in the cache."""
+    """Write each job's SVG under out_dir, rendering (in parallel) only those not in the cache.
+    Files are hard-linked from the cache where possible, so unchanged charts cost no copying."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    todo = {}
+    todo: dict[str, ChartJob] = {}
     for job in jobs:
-        if not (cache_dir / f"{job.key}.svg").exists():
+        if job.key not in todo and not (cache_dir / f"{job.key}.svg").exists():
             todo[job.key] = job
     if todo:
-        specs = [json.dumps(j.spec, sort_keys=True) for j in todo.values()]
-        workers = workers or min(len(todo), os.cpu_count() or 1)
-        if workers > 1 and len(todo) > 4:
+        pending = list(todo.values())
+        workers = workers or min(len(pending), os.cpu_count() or 1)
+        if workers > 1 and len(pending) > 4:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                svgs = list(pool.map(_render, specs, chunksize=max(1, len(specs) // (workers * 4))))
+                svgs = list(pool.map(_render, pending, chunksize=max(1, min(32, len(pending) // (workers * 4)))))
         else:
-            svgs = [_render(s) for s in specs]
-        for key, job, svg in zip(todo, todo.values(), svgs):
-            svg = svg.replace('class="marks"', f'class="marks" role="img" aria-label="{_attr(job.title)}"', 1)
-            tmp = cache_dir / f"{key}.svg.tmp"
+            svgs = [_render(job) for job in pending]
+        for job, svg in zip(pending, svgs):
+            tmp = cache_dir / f"{job.key}.svg.tmp"
             tmp.write_text(svg, encoding="utf-8")
-            tmp.replace(cache_dir / f"{key}.svg")
+            tmp.replace(cache_dir / f"{job.key}.svg")
     for job in jobs:
         target = out_dir / job.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cache_dir / f"{job.key}.svg", target)
+        try:
+            os.link(cache_dir / f"{job.key}.svg", target)
+        except OSError:
+            shutil.copyfile(cache_dir / f"{job.key}.svg", target)
     return {"charts": len(jobs), "rendered": len(todo)}
 
 
@@ -194,14 +236,21 @@ def svg_size(svg_path: Path) -> tuple[int, int]:
     return int(width.group(1)) if width else WIDTH, int(height.group(1)) if height else 200
 
 
+def _cells_args(cells: list[dict[str, str]]) -> list[dict[str, str]]:
+    keep = ("level", "category", "value", "status")
+    return [{k: c[k] for k in keep} for c in cells]
+
+
 def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
-    """Every chart on the site, keyed by an id the pages use to place them."""
+    """Every chart on the site, keyed by an id the pages use to place them.
+
+    Single-figure measures get one chart per area (every year held); the area page and each
+    of its year pages show that same file, so it is drawn once and cached once."""
     jobs: dict[str, ChartJob] = {}
     measures = data.measures_in_order()
     for area_id in sorted({r["area_id"] for r in data.reports.values()}):
         area = data.areas[area_id]
         reports = data.report_ids_for_area(area_id)
-        years = [r["year"] for r in reports]
         for measure in measures:
             mid = measure["measure_id"]
             points = []
@@ -210,35 +259,29 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
                 points.append((report["year"], None if obs is None else obs["value"]))
             if all(v is None for _, v in points):
                 continue
-            title = f"{measure['short_label']}, {area['name']}"
-            spec, alt_text = series_chart(title, points, measure["unit"])
-            jobs[f"area:{area_id}:{mid}"] = ChartJob(f"areas/{area_id}/{mid}.svg", title, alt_text, spec)
+            title = f"{measure['short_label']}, {area['name']}, every year we hold"
+            jobs[f"area:{area_id}:{mid}"] = ChartJob(f"areas/{area_id}/{mid}.svg", title, series_alt(title, points),
+                                                     "series", (points, measure["unit"]))
+            if measure["breakdown"] != "level_and_category":
+                continue
             for report in reports:
                 rid = report["report_id"]
                 cells = data.cells(rid, mid)
-                if not cells:
+                title_y = f"{measure['label']}, {area['name']} {report['year']}"
+                alt_text = matrix_alt(title_y, cells) if cells else None
+                if alt_text is None:
                     continue
-                if measure["breakdown"] == "level_and_category":
-                    title_y = f"{measure['label']}, {area['name']} {report['year']}"
-                    made = matrix_chart(title_y, cells, measure["unit"])
-                    if made is None:
-                        continue
-                    spec, alt_text = made
-                else:
-                    title_y = f"{measure['short_label']}, {area['name']}, all years held"
-                    spec, alt_text = series_chart(title_y, points, measure["unit"], highlight=report["year"])
-                jobs[f"report:{rid}:{mid}"] = ChartJob(f"areas/{area_id}/{report['year']}/{mid}.svg",
-                                                       title_y, alt_text, spec)
-        del years
+                jobs[f"report:{rid}:{mid}"] = ChartJob(f"areas/{area_id}/{report['year']}/{mid}.svg", title_y,
+                                                       alt_text, "matrix", (_cells_args(cells), measure["unit"]))
     for measure in measures:
         latest = latest_by_area(data, measure["measure_id"])
         if not latest:
             continue
         rows = [(f"{data.areas[a]['name']} ({r['year']})", obs["value"]) for a, (r, obs) in sorted(latest.items())]
         title = f"{measure['short_label']}: latest year held for each area"
-        spec, alt_text = ranked_chart(title, rows, measure["unit"])
         jobs[f"compare:{measure['measure_id']}"] = ChartJob(f"compare/{measure['measure_id']}.svg", title,
-                                                            alt_text, spec)
+                                                            ranked_alt(title, rows), "ranked",
+                                                            (rows, measure["unit"]))
     return jobs
 
 

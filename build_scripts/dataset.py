@@ -33,17 +33,26 @@ class Dataset:
     def version(self) -> str:
         return self.descriptor["version"]
 
-    def report_ids_for_area(self, area_id: str) -> list[str]:
-        return sorted((r for r in self.reports.values() if r["area_id"] == area_id), key=lambda r: r["year"])
+    def report_ids_for_area(self, area_id: str) -> list[dict[str, str]]:
+        """The area's reports, oldest first."""
+        return self._by_area.get(area_id, [])
 
     def cells(self, report_id: str, measure_id: str) -> list[dict[str, str]]:
-        return [o for o in self.by_report.get(report_id, []) if o["measure_id"] == measure_id]
+        return self._by_measure.get((report_id, measure_id), [])
 
     def cell(self, report_id: str, measure_id: str, level: str = "all", category: str = "all") -> dict[str, str] | None:
-        for obs in self.cells(report_id, measure_id):
-            if obs["level"] == level and obs["category"] == category:
-                return obs
-        return None
+        return self._by_cell.get((report_id, measure_id, level, category))
+
+    def index(self) -> None:
+        """Lookups built once, so pages for 1,000+ reports take linear time."""
+        self._by_area: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for report in sorted(self.reports.values(), key=lambda r: (r["year"], r["report_id"])):
+            self._by_area[report["area_id"]].append(report)
+        self._by_measure: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+        self._by_cell = {}
+        for obs in self.observations:
+            self._by_measure[(obs["report_id"], obs["measure_id"])].append(obs)
+            self._by_cell[(obs["report_id"], obs["measure_id"], obs["level"], obs["category"])] = obs
 
     def measures_in_order(self) -> list[dict[str, str]]:
         return sorted(self.measures.values(), key=lambda m: int(m["sort_order"]))
@@ -70,6 +79,7 @@ def read_dataset(folder: Path) -> Dataset:
     for obs in observations:
         grouped[obs["report_id"]].append(obs)
     data.by_report = dict(grouped)
+    data.index()
     return data
 
 

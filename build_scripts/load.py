@@ -88,8 +88,25 @@ def _problems_from_report(report: Any, file: str, schema: dict[str, Any]) -> lis
     return problems
 
 
-def validate_table(path: Path, root: Path, schema: dict[str, Any]) -> list[InputProblem]:
-    """Validate one CSV with frictionless; return problems in our format."""
+def validate_table(path: Path, root: Path, schema: dict[str, Any], cache: Path | None = None) -> list[InputProblem]:
+    """Validate one CSV with frictionless; return problems in our format.
+
+    With a cache folder, a file already found valid with the same bytes and the same schema is
+    not validated again: a rebuild after changing one report re-checks only that report."""
+    marker = None
+    if cache is not None:
+        digest = hashlib.sha256(path.read_bytes() + json.dumps(schema, sort_keys=True).encode()).hexdigest()
+        marker = cache / digest
+        if marker.exists():
+            return []
+    problems = _validate_with_frictionless(path, root, schema)
+    if marker is not None and not problems:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return problems
+
+
+def _validate_with_frictionless(path: Path, root: Path, schema: dict[str, Any]) -> list[InputProblem]:
     descriptor = {k: v for k, v in schema.items() if k != "foreignKeys"}
     resource = frictionless.Resource(
         path=path.name,
@@ -185,7 +202,7 @@ def load(paths: Paths = Paths()) -> Curated:
         text = collect(lambda: read_text_strict(path, root))
         if text is None:
             continue
-        found = validate_table(path, root, report_schema)
+        found = validate_table(path, root, report_schema, cache=paths.cache / "validated")
         if found:
             problems.extend(found)
             continue

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -208,10 +209,15 @@ def citation_cff(package: dict[str, Any]) -> str:
     return header + yaml.safe_dump(cff, sort_keys=False, allow_unicode=True, width=100)
 
 
-def build_package(paths: Paths = Paths()) -> Path:
+def build_package(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> Path:
     """Entry point: load, process and save the data package (and CITATION.cff beside it)."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
     curated = load(paths)
+    timings["load_validate_s"] = time.perf_counter() - started
+    started = time.perf_counter()
     tables = process(curated, paths)
     target = save(tables, curated, paths)
+    timings["package_s"] = time.perf_counter() - started
     (paths.root / "CITATION.cff").write_text(citation_cff(curated.package), encoding="utf-8")
     return target

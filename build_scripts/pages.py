@@ -111,6 +111,7 @@ class Site:
             data=self.data, page_path=rel_path, link=lambda to: rel_link(rel_path, to),
             version=self.data.version, permanent_url=self.homepage + url.lstrip("/"),
             generated_note=GENERATED_NOTE, glossary_link=self.glossary_link,
+            citation=lambda title: citation(self.data, self.homepage + url.lstrip("/"), title),
         )
         common.update(context)
         self.write(rel_path, self.env.get_template(template).render(**common))
@@ -170,7 +171,10 @@ def matrix_table(caption: str, cells: list[dict[str, str]]) -> str:
 
 
 def table_html(caption: str, head_row: str, body_rows: list[str]) -> str:
-    return (f'<div class="table-wrap" role="region" aria-label="{html.escape(caption)}" tabindex="0">\n'
+    # Tables are kept out of the search index (data-search-exclude): numbers make poor search
+    # text and would swell the index that every first visit downloads.
+    return (f'<div class="table-wrap" role="region" aria-label="{html.escape(caption)}" tabindex="0" '
+            'data-search-exclude>\n'
             f"<table class=\"data-table\">\n<caption>{html.escape(caption)}</caption>\n<thead>{head_row}</thead>\n<tbody>\n"
             + "\n".join(body_rows) + "\n</tbody>\n</table>\n</div>")
 
@@ -220,6 +224,14 @@ def measure_csv(cells: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
+def printed_as(cells: list[dict[str, str]]) -> str:
+    """The printed title of a table, and for a single figure its printed row label too."""
+    first = cells[0]
+    if len(cells) == 1 and first["source_row"] and first["source_row"] != first["source_table"]:
+        return f'"{first["source_table"]}", row "{first["source_row"]}"'
+    return f'"{first["source_table"]}"'
+
+
 def report_page(site: Site, report: dict[str, str]) -> None:
     data = site.data
     rid, area_id, year = report["report_id"], report["area_id"], report["year"]
@@ -243,9 +255,14 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             categories = sorted({c["category"] for c in cells if c["category"] != "all"})
             terms = [LEVEL_TERMS[lv] for lv in levels] + [CATEGORY_TERMS[ct] for ct in categories]
         else:
-            table = table_html(f"{measure['label']}, {area['name']} {year}",
-                               '<tr><th scope="col">Measure</th><th scope="col">Value</th></tr>',
-                               [f'<tr><th scope="row">{html.escape(measure["label"])}</th>{value_cell(total)}</tr>'])
+            # The chart shows every year we hold for the area, so the table does too.
+            rows = []
+            for other in data.report_ids_for_area(area_id):
+                obs = data.cell(other["report_id"], mid)
+                label = f"{other['year']} (this report)" if other["year"] == year else other["year"]
+                rows.append(f'<tr><th scope="row">{label}</th>{value_cell(obs) if obs else "<td>not published</td>"}</tr>')
+            table = table_html(f"{measure['label']}, {area['name']}, every year we hold",
+                               '<tr><th scope="col">Year</th><th scope="col">Value</th></tr>', rows)
             terms = []
         terms = [measure["term_id"]] + [t for t in terms if t != measure["term_id"]]
         mismatch = any(q["measure_id"] == mid and q["kind"] == "total_mismatch" for q in quality)
@@ -254,12 +271,13 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             headline=headline(mid, total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
             mismatch=mismatch,
-            figure=site.figure(f"report:{rid}:{mid}", page_path),
+            figure=site.figure(f"report:{rid}:{mid}" if measure["breakdown"] == "level_and_category"
+                               else f"area:{area_id}:{mid}", page_path),
             table=table,
             csv_link=rel_link(page_path, csv_path), csv_size=human_bytes(len(csv_text.encode())),
             terms=terms,
             has_dash=any(c["status"] == "not_applicable" for c in cells),
-            printed_table=cells[0]["source_table"],
+            printed_as=printed_as(cells),
         ))
     years = [r["year"] for r in data.report_ids_for_area(area_id)]
     site.page(page_path, "report.md.j2", report=report, area=area, sections=sections, missing=missing,
@@ -326,29 +344,53 @@ def glossary_pages(site: Site) -> None:
     terms = sorted(data.glossary.values(), key=lambda t: t["term"].lower())
     site.page("glossary/index.md", "glossary_index.md.j2", terms=terms,
               kinds=["order", "category", "level", "process", "agency", "measure"])
+    labels = {rid: " | ".join(sorted({f"{c['source_table']} | {c['source_row']} | {c['source_column']}"
+                                      for c in cells})).lower()
+              for rid, cells in data.by_report.items()}
     for term in terms:
         tid = term["term_id"]
         page_path = f"glossary/{tid}/index.md"
         printed_as = [p.lower() for p in raw.get(tid, {}).get("printed_as", [])]
         measures = [m for m in data.measures_in_order() if m["term_id"] == tid]
-        uses = []
+        measure_ids = {m["measure_id"] for m in measures}
+        by_area: dict[str, list[str]] = {}
         for report in sorted(data.reports.values(), key=lambda r: (r["year"], r["report_id"])):
             cells = data.by_report.get(report["report_id"], [])
-            labels = " | ".join({f"{c['source_table']} | {c['source_row']} | {c['source_column']}" for c in cells}).lower()
-            hit = any(m["measure_id"] in {c["measure_id"] for c in cells} for m in measures)
+            hit = any(c["measure_id"] in measure_ids for c in cells)
             if tid.startswith("level-"):
                 hit = hit or any(c["level"] == tid[-1] for c in cells)
             if tid.startswith("category-"):
                 hit = hit or any(c["category"] == tid[-1] for c in cells)
-            hit = hit or any(p in labels for p in printed_as)
+            hit = hit or any(p in labels[report["report_id"]] for p in printed_as)
             if hit:
-                uses.append(dict(report=report, area=data.areas[report["area_id"]],
-                                 link=rel_link(page_path, f"areas/{report['area_id']}/{report['year']}/index.md")))
+                by_area.setdefault(report["area_id"], []).append(report["year"])
+        # One row per area, with its years as ranges, so the page stays short with 1,000+ reports.
+        uses = [dict(area=data.areas[a], years=year_ranges(years), count=len(years),
+                     link=rel_link(page_path, f"areas/{a}/index.md"),
+                     year_links=[(y, rel_link(page_path, f"areas/{a}/{y}/index.md").removesuffix("index.md"))
+                                 for y in years] if len(years) <= 6 else [])
+                for a, years in sorted(by_area.items(), key=lambda kv: data.areas[kv[0]]["name"])]
         related = {
             "replaced": [data.glossary[t] for t in split_list(term["replaced"])],
             "replaced_by": [data.glossary[t] for t in split_list(term["replaced_by"])],
         }
         site.page(page_path, "term.md.j2", term=term, measures=measures, uses=uses, related=related)
+
+
+def year_ranges(years: list[str]) -> str:
+    """['2018-19', '2019-20', '2021-22'] -> '2018-19 to 2019-20, 2021-22'."""
+    starts = sorted(int(y[:4]) for y in years)
+    runs: list[list[int]] = []
+    for start in starts:
+        if runs and start == runs[-1][-1] + 1:
+            runs[-1].append(start)
+        else:
+            runs.append([start])
+
+    def fy(start: int) -> str:
+        return f"{start}-{str(start + 1)[-2:]}"
+
+    return ", ".join(fy(r[0]) if len(r) == 1 else f"{fy(r[0])} to {fy(r[-1])}" for r in runs)
 
 
 def split_list(text: str) -> list[str]:
@@ -431,9 +473,12 @@ def data_page(site: Site) -> None:
 
 
 def citation(data: Dataset, url: str, title: str) -> str:
+    """One citation form for every page, the data page and CITATION.cff's fields."""
     publisher = data.descriptor["contributors"][0]["title"]
     year = data.descriptor["created"][:4]
-    return f"{publisher} ({year}). {title}. Dataset version {data.version}. {url}"
+    dataset = data.descriptor["title"]
+    within = "" if title == dataset else f" In: {dataset}."
+    return f"{publisher} ({year}). {title}.{within} Dataset version {data.version}. {url}"
 
 
 def methodology_page(site: Site) -> None:
@@ -477,6 +522,6 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
     glossary_pages(site)
     data_page(site)
     methodology_page(site)
-    for job in charts.values():
-        site.urls.append("/" + job.path)
+    # Chart images are not in the URL manifest: a chart belongs to its page, which is the
+    # thing to cite, and may be redrawn under a new name.
     return sorted(set(site.urls))

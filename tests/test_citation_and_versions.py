@@ -35,10 +35,16 @@ def test_site_citation_uses_the_same_fields(built):
         descriptor = PACKAGE
         version = PACKAGE["version"]
 
-    expected = citation(Data, PACKAGE["homepage"] + "data/", PACKAGE["title"])
-    assert expected == (f"MAPPA open data ({PACKAGE['created'][:4]}). {PACKAGE['title']}. Dataset version "
-                        f"{PACKAGE['version']}. {PACKAGE['homepage']}data/")
-    assert expected in (built.docs / "data" / "index.md").read_text()
+    year = PACKAGE["created"][:4]
+    data_page = citation(Data, PACKAGE["homepage"] + "data/", PACKAGE["title"])
+    assert data_page == (f"MAPPA open data ({year}). {PACKAGE['title']}. Dataset version "
+                         f"{PACKAGE['version']}. {PACKAGE['homepage']}data/")
+    assert data_page in (built.docs / "data" / "index.md").read_text()
+    url = PACKAGE["homepage"] + "areas/norfolk/2018-19/"
+    page = citation(Data, url, "Norfolk MAPPA statistics, 2018-19")
+    assert page == (f"MAPPA open data ({year}). Norfolk MAPPA statistics, 2018-19. In: {PACKAGE['title']}. "
+                    f"Dataset version {PACKAGE['version']}. {url}")
+    assert page in (built.docs / "areas" / "norfolk" / "2018-19" / "index.md").read_text()
 
 
 def test_version_is_semantic_and_has_a_changelog_entry():

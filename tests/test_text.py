@@ -67,3 +67,10 @@ def test_zip_is_byte_identical_for_the_same_files():
     files = [("b.csv", b"x\n"), ("a.csv", b"y\n")]
     assert deterministic_zip(files, 1_700_000_000) == deterministic_zip(list(reversed(files)), 1_700_000_000)
     assert deterministic_zip(files, 1_700_000_000) != deterministic_zip(files, 1_600_000_000)
+
+
+def test_year_ranges():
+    from build_scripts.pages import year_ranges
+
+    assert year_ranges(["2019-20", "2018-19", "2021-22"]) == "2018-19 to 2019-20, 2021-22"
+    assert year_ranges(["2023-24"]) == "2023-24"

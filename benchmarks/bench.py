@@ -1,0 +1,242 @@
+"""Benchmark: build speed, memory and page weight at full scale, on synthetic data.
+
+    make bench                   # 42 areas x 25 years = 1,050 area-years
+    make bench AREA_YEARS=100    # a smaller run
+
+Generates plausible curated inputs (totals add up) in a temporary folder, never beside the
+real data; runs a cold build, then a rebuild after changing one report, then a bare
+`mkdocs build` of the same pages; and prints, as its last line, one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from build_scripts.package import build_package  # noqa: E402
+from build_scripts.paths import Paths  # noqa: E402
+from build_scripts.site import build_docs, build_site  # noqa: E402
+
+PROJECT_INPUTS = ["metadata", "templates", "theme", "mkdocs.yml", "CHANGELOG.md"]
+FIRST_YEAR = 2000
+HEADER = ["table", "row", "column", "value", "measure_id", "level", "category", "note"]
+
+
+def financial_year(start: int) -> str:
+    return f"{start}-{str(start + 1)[-2:]}"
+
+
+def matrix(rng: random.Random, measure: str, levels: list[str], scale: dict[str, int],
+           dash_level_1_cat_3: bool) -> list[list[str]]:
+    """A level x category table whose row and column totals add up."""
+    values = {}
+    for level in levels:
+        for category in ("1", "2", "3"):
+            if level == "1" and category == "3" and dash_level_1_cat_3:
+                values[(level, category)] = None
+            else:
+                values[(level, category)] = rng.randint(0, scale[level] * (4 if category == "1" else 2))
+    rows = []
+    for level in levels + ["all"]:
+        for category in ("1", "2", "3", "all"):
+            if level != "all" and category != "all":
+                value = values[(level, category)]
+            elif level != "all":
+                value = sum(v for (lv, _), v in values.items() if lv == level and v is not None)
+            elif category != "all":
+                value = sum(v for (_, c), v in values.items() if c == category and v is not None)
+            else:
+                value = sum(v for v in values.values() if v is not None)
+            printed = "-" if value is None else str(value)
+            rows.append([f"Synthetic {measure}", "Total" if level == "all" else f"Level {level}",
+                         "Total" if category == "all" else f"Category {category}", printed, measure, level,
+                         category, ""])
+    return rows
+
+
+def synthetic_report(rng: random.Random, start: int) -> list[list[str]]:
+    size = rng.randint(300, 4000)
+    rows = matrix(rng, "eligible", ["1", "2", "3"], {"1": size // 4, "2": 5, "3": 2}, True)
+    rows += matrix(rng, "managed_l2_l3", ["2", "3"], {"2": 30, "3": 5}, False)
+    rows += matrix(rng, "custody_breach_licence", ["2", "3"], {"2": 8, "3": 2}, False)
+    singles = {"breach_notification": 60, "notification_order": 6, "rso_per_100k": 160}
+    if start >= 2012:
+        singles["notification_revoked"] = 20
+    if start >= 2015:
+        singles.update(shpo=200, shpo_foreign_travel=3, sro_breach_notification=3)
+    else:
+        singles.update(sopo=120, foreign_travel_order=3)
+    for measure, top in singles.items():
+        rows.append([f"Synthetic {measure}", measure, "", str(rng.randint(0, top)), measure, "all", "all", ""])
+    return rows
+
+
+def make_project(root: Path, area_years: int, seed: int = 2026) -> tuple[Paths, list[str]]:
+    for name in PROJECT_INPUTS:
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
+    (root / "metadata" / "quality-register.yaml").write_text("[]\n", encoding="utf-8")
+    with (REPO / "metadata" / "areas.csv").open(encoding="utf-8") as handle:
+        areas = [row["area_id"] for row in csv.DictReader(handle)]
+    rng = random.Random(seed)
+    reports_dir = root / "curated" / "reports"
+    reports_dir.mkdir(parents=True)
+    register = [["report_id", "area_id", "year", "title_as_printed", "period_start", "period_end", "snapshot_date",
+                 "population_base", "population_base_published", "publisher", "source_title"]]
+    ids = []
+    for i in range(area_years):
+        area, start = areas[i % len(areas)], FIRST_YEAR + i // len(areas)
+        year = financial_year(start)
+        report_id = f"{area}-{year}"
+        ids.append(report_id)
+        with (reports_dir / f"{report_id}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(HEADER)
+            writer.writerows(synthetic_report(rng, start))
+        register.append([report_id, area, year, f"Synthetic report {year}", f"{start}-04-01", f"{start + 1}-03-31",
+                         f"{start + 1}-03-31", f"Synthetic mid-{start} estimate", "", "Synthetic SMB",
+                         f"Synthetic report {report_id}"])
+    with (root / "curated" / "reports.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(register)
+    return Paths(root=root), ids
+
+
+def full_build(paths: Paths) -> dict[str, float]:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    build_package(paths, timings)
+    build_docs(paths, timings)
+    build_site(paths, timings)
+    timings["total_s"] = time.perf_counter() - started
+    return {k: round(v, 2) for k, v in timings.items()}
+
+
+def change_one_report(paths: Paths, report_id: str) -> None:
+    """Change one printed single figure (totals still add up)."""
+    path = paths.report_files / f"{report_id}.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    for row in rows:
+        if row[4] == "notification_order":
+            row[3] = str(int(row[3]) + 1)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def bare_mkdocs(paths: Paths) -> float:
+    out = Path(tempfile.mkdtemp(prefix="bare-site-"))
+    try:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
+                        str(paths.root / "mkdocs.yml"), "--site-dir", str(out)], cwd=paths.root, check=True,
+                       capture_output=True)
+        return round(time.perf_counter() - started, 2)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+class Resources(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.config = ""
+        self._in_config = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and a.get("rel") in ("stylesheet", "icon") and a.get("href"):
+            self.urls.append(a["href"])
+        if tag in ("script", "img") and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "script" and a.get("id") == "__config":
+            self._in_config = True
+
+    def handle_data(self, data):
+        if self._in_config:
+            self.config += data
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_config = False
+
+
+def first_visit(site: Path, page: str) -> dict[str, int]:
+    """Everything a browser downloads on a first visit to `page`: the HTML, its CSS, JS,
+    images (every chart, though they load lazily), Material's search worker and the search index."""
+    html_path = site / page / "index.html"
+    parser = Resources()
+    parser.feed(html_path.read_text(encoding="utf-8"))
+    files = [html_path]
+    for url in parser.urls:
+        files.append((html_path.parent / url.split("#")[0].split("?")[0]).resolve())
+    config = json.loads(parser.config or "{}")
+    if "search" in config:
+        # Both paths in Material's config are relative to the page.
+        files.append((html_path.parent / config["search"]).resolve())
+        files.append((html_path.parent / config.get("base", ".") / "search" / "search_index.json").resolve())
+    raw = sum(f.stat().st_size for f in files)
+    gz = sum(len(gzip.compress(f.read_bytes(), compresslevel=6, mtime=0)) for f in files)
+    return {"first_visit_raw_bytes": raw, "first_visit_gzip_bytes": gz, "first_visit_files": len(files)}
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--area-years", type=int, default=1050)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary project")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="mappa-bench-"))
+    try:
+        paths, ids = make_project(root / "project", args.area_years)
+        print(f"synthetic project: {args.area_years} area-years in {paths.root}", file=sys.stderr)
+        cold = full_build(paths)
+        print(f"cold build: {cold}", file=sys.stderr)
+        change_one_report(paths, ids[len(ids) // 2])
+        rebuild = full_build(paths)
+        print(f"rebuild after changing one report: {rebuild}", file=sys.stderr)
+        bare = bare_mkdocs(paths)
+        pages = sum(1 for _ in paths.site.rglob("index.html"))
+        area, year = re.match(r"(.+)-(\d{4}-\d{2})$", ids[-1]).groups()
+        weight = first_visit(paths.site, f"areas/{area}/{year}")
+        result = {
+            "area_years": args.area_years,
+            "pages": pages,
+            "cold_build_s": cold["total_s"],
+            "rebuild_one_s": rebuild["total_s"],
+            "bare_mkdocs_s": bare,
+            "rebuild_vs_bare_mkdocs": round(rebuild["total_s"] / bare, 2),
+            "peak_rss_mb": peak_rss_mb(),
+            **weight,
+            "first_visit_page": f"/areas/{area}/{year}/",
+            "cold_stages_s": {k: cold[k] for k in ("load_validate_s", "package_s", "charts_s", "pages_s",
+                                                  "mkdocs_s")},
+            "rebuild_stages_s": {k: rebuild[k] for k in ("load_validate_s", "package_s", "charts_s", "pages_s",
+                                                        "mkdocs_s")},
+        }
+        print(json.dumps(result))
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
