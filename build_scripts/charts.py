@@ -6,6 +6,7 @@ and its data table sits beside it on the page.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -227,6 +228,7 @@ def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
+@functools.lru_cache(maxsize=None)
 def svg_size(svg_path: Path) -> tuple[int, int]:
     head = svg_path.read_text(encoding="utf-8")[:400]
     import re

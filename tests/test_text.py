@@ -74,3 +74,13 @@ def test_year_ranges():
 
     assert year_ranges(["2019-20", "2018-19", "2021-22"]) == "2018-19 to 2019-20, 2021-22"
     assert year_ranges(["2023-24"]) == "2023-24"
+
+
+def test_relative_links_between_pages():
+    from build_scripts.pages import rel_link
+
+    assert rel_link("areas/norfolk/2018-19/index.md", "glossary/shpo/index.md") == "../../../glossary/shpo/index.md"
+    assert rel_link("areas/norfolk/index.md", "areas/norfolk/2018-19/index.md") == "2018-19/index.md"
+    assert rel_link("areas/norfolk/2018-19/index.md", "areas/norfolk/shpo.svg") == "../shpo.svg"
+    assert rel_link("index.md", "areas/index.md") == "areas/index.md"
+    assert rel_link("glossary/shpo/index.md", "glossary/index.md") == "../index.md"
