@@ -44,7 +44,7 @@ class ChartJob:
     kind: str  # "matrix", "series" or "ranked"
     args: tuple
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         payload = json.dumps([self.kind, self.args, RENDERER_VERSION], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()

@@ -150,7 +150,7 @@ def load(paths: Paths = Paths()) -> Curated:
     areas_path = paths.metadata / "areas.csv"
     for path, name in [(measures_path, "measures"), (areas_path, "areas")]:
         if collect(lambda: read_text_strict(path, root)) is not None:
-            problems.extend(validate_table(path, root, load_schema(paths, name)))
+            problems.extend(validate_table(path, root, load_schema(paths, name), cache=paths.cache / "validated"))
     if problems:
         raise BuildError(problems)
     measures = read_csv_dicts(measures_path, root)
@@ -166,7 +166,7 @@ def load(paths: Paths = Paths()) -> Curated:
     register_schema = _with_enum(load_schema(paths, "reports"), "area_id", area_ids)
     register = []
     if collect(lambda: read_text_strict(paths.register, root)) is not None:
-        found = validate_table(paths.register, root, register_schema)
+        found = validate_table(paths.register, root, register_schema, cache=paths.cache / "validated")
         problems.extend(found)
         if not found:
             register = read_csv_dicts(paths.register, root)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,23 @@ def read_csv_dicts(path: Path, root: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
+# libyaml's loader when present: a rebuild parses these files on every run.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path, root: Path) -> Any:
-    return yaml.safe_load(read_text_strict(path, root))
+    return yaml.load(read_text_strict(path, root), Loader=YAML_LOADER)  # noqa: S506 - a safe loader
 
 
 def load_schema(paths: Paths, name: str) -> dict[str, Any]:
-    return yaml.safe_load((paths.schemas / f"{name}.yaml").read_text(encoding="utf-8"))
+    """A Table Schema from metadata/schemas/. Callers must not change the dict returned."""
+    path = paths.schemas / f"{name}.yaml"
+    return _load_schema(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_schema(path: Path, _mtime_ns: int) -> dict[str, Any]:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506 - a safe loader
 
 
 def rel(path: Path, root: Path) -> str:

@@ -25,7 +25,7 @@ from .quality import check_register, published_rows
 from .totals import find_mismatches
 
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-GLOSSARY_LIST_FIELDS = ("replaced", "replaced_by")
+GLOSSARY_LIST_FIELDS = ("replaced", "replaced_by", "printed_as")
 PACKAGE_KEYS = ["name", "id", "title", "description", "version", "created", "homepage",
                 "keywords", "licenses", "contributors", "sources"]
 RESOURCE_TITLES = {

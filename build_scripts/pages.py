@@ -73,11 +73,11 @@ def rel_link(from_page: str, to_page: str) -> str:
     return "/".join([".."] * (len(source) - common) + target[common:])
 
 
-def source_date_epoch(data: Dataset) -> int:
+def source_date_epoch(descriptor: dict[str, Any]) -> int:
     """Dates in outputs come from SOURCE_DATE_EPOCH or from the data, never from the clock."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return int(os.environ["SOURCE_DATE_EPOCH"])
-    created = data.descriptor["created"].replace("Z", "+00:00")
+    created = descriptor["created"].replace("Z", "+00:00")
     return int(datetime.fromisoformat(created).timestamp())
 
 
@@ -346,9 +346,6 @@ def compare_page(site: Site) -> None:
 
 def glossary_pages(site: Site) -> None:
     data = site.data
-    import yaml
-
-    raw = {t["term_id"]: t for t in yaml.safe_load((site.paths.metadata / "glossary.yaml").read_text(encoding="utf-8"))}
     terms = sorted(data.glossary.values(), key=lambda t: t["term"].lower())
     site.page("glossary/index.md", "glossary_index.md.j2", terms=terms,
               kinds=["order", "category", "level", "process", "agency", "measure"])
@@ -358,7 +355,7 @@ def glossary_pages(site: Site) -> None:
     for term in terms:
         tid = term["term_id"]
         page_path = f"glossary/{tid}/index.md"
-        printed_as = [p.lower() for p in raw.get(tid, {}).get("printed_as", [])]
+        printed_as = [p.lower() for p in split_list(term["printed_as"])]
         measures = [m for m in data.measures_in_order() if m["term_id"] == tid]
         measure_ids = {m["measure_id"] for m in measures}
         by_area: dict[str, list[str]] = {}
@@ -427,7 +424,8 @@ def data_files(site: Site) -> list[dict[str, Any]]:
     names = ["datapackage.json"] + [r["path"] for r in data.descriptor["resources"]]
     contents = [(n, (folder / n).read_bytes()) for n in names]
     version = data.version
-    zipped = deterministic_zip([(f"mappa-statistics-{version}/{n}", c) for n, c in contents], source_date_epoch(data))
+    zipped = deterministic_zip([(f"mappa-statistics-{version}/{n}", c) for n, c in contents],
+                               source_date_epoch(data.descriptor))
     listing = []
     for n, c in contents + [(ZIP_NAME, zipped)]:
         listing.append(dict(name=n, size=len(c), sha256=hashlib.sha256(c).hexdigest(), content=c))

@@ -5,6 +5,7 @@ build never leaves a half-written folder behind.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -66,9 +67,9 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None) 
 def build_site(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> Path:
     """Run `mkdocs build --strict` into a temporary folder, then swap it in as site/."""
     timings = timings if timings is not None else {}
-    data = read_dataset(paths.datapackage)
+    descriptor = json.loads((paths.datapackage / "datapackage.json").read_text(encoding="utf-8"))
     env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(data)))
+    env.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(descriptor)))
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=paths.root))
     try:
         t = time.perf_counter()

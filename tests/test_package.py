@@ -127,3 +127,12 @@ def test_values_are_non_negative_numbers():
             assert Decimal(o["value"]) >= 0
         else:
             assert o["value"] == ""
+
+
+def test_every_field_is_fully_described():
+    """Catches YAML slips such as an unquoted comma splitting a description into a new key."""
+    allowed = {"name", "type", "title", "description", "constraints"}
+    for path in (REPO / "metadata" / "schemas").glob("*.yaml"):
+        for field in yaml.safe_load(path.read_text())["fields"]:
+            assert set(field) <= allowed, (path.name, field["name"], set(field) - allowed)
+            assert field["description"].strip().endswith("."), (path.name, field["name"])
