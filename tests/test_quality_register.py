@@ -31,6 +31,13 @@ def write_register(paths, entries):
     (paths.metadata / "quality-register.yaml").write_text(yaml.safe_dump(entries), encoding="utf-8")
 
 
+def build_problems(paths) -> list[str]:
+    """Run the package step, which must fail, and return its problems as printed."""
+    with pytest.raises(BuildError) as caught:
+        build_package(paths)
+    return [str(p) for p in caught.value.problems]
+
+
 def test_listed_mismatch_is_published_as_printed(tiny_project):
     break_total(tiny_project)
     write_register(tiny_project, [ENTRY, ENTRY_GRAND])
@@ -44,18 +51,14 @@ def test_listed_mismatch_is_published_as_printed(tiny_project):
 def test_unlisted_mismatch_fails(tiny_project):
     break_total(tiny_project)
     write_register(tiny_project, [ENTRY])
-    with pytest.raises(BuildError) as caught:
-        build_package(tiny_project)
-    assert [str(p) for p in caught.value.problems] == [
+    assert build_problems(tiny_project) == [
         "curated/reports/staffordshire-2023-24.csv:10: column 'value': expected the sum of its levels (1751) or an "
         "entry in metadata/quality-register.yaml for eligible level all category all; found printed total 1741"]
 
 
 def test_entry_that_no_longer_matches_fails(tiny_project):
     write_register(tiny_project, [ENTRY])  # the data add up, so the entry is stale
-    with pytest.raises(BuildError) as caught:
-        build_package(tiny_project)
-    assert [str(p) for p in caught.value.problems] == [
+    assert build_problems(tiny_project) == [
         "metadata/quality-register.yaml: column 'entry 1 (tiny-level-1-total)': expected a total mismatch that "
         "the data still shows; found the data no longer has this mismatch (remove or update the entry)"]
 
@@ -64,9 +67,7 @@ def test_presence_check_that_no_longer_matches_fails(tiny_project):
     entry = dict(ENTRY, quality_id="tiny-label", kind="label_missing",
                  check={"present": {"observations": {"measure_id": "shpo", "source_column": "Total"}}})
     write_register(tiny_project, [entry])
-    with pytest.raises(BuildError) as caught:
-        build_package(tiny_project)
-    assert "expected observations rows of staffordshire-2023-24 where" in str(caught.value)
+    assert "expected observations rows of staffordshire-2023-24 where" in build_problems(tiny_project)[0]
 
 
 def test_absence_check(tiny_project):
@@ -76,5 +77,4 @@ def test_absence_check(tiny_project):
     build_package(tiny_project)  # passes: the tiny report prints no SOPO table
     entry["check"] = {"absent": {"observations": {"measure_id": "shpo"}}}
     write_register(tiny_project, [entry])
-    with pytest.raises(BuildError):
-        build_package(tiny_project)
+    assert len(build_problems(tiny_project)) == 1
