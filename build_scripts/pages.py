@@ -96,7 +96,7 @@ class Site:
             autoescape=False,
         )
         self.env.filters.update(number=number, long_date=long_date, human_bytes=human_bytes,
-                                constraints_text=constraints_text)
+                                constraints_text=constraints_text, sentence=sentence)
         self.urls: list[str] = []
         self.homepage = data.descriptor["homepage"].rstrip("/") + "/"
 
@@ -138,6 +138,12 @@ class Site:
         return (f'<figure class="chart">\n<img src="{src}" alt="{html.escape(job.alt)}" width="{width}" '
                 f'height="{height}" loading="lazy" decoding="async">\n'
                 f"<figcaption>{html.escape(job.title)}. The figures are in the table below.</figcaption>\n</figure>")
+
+
+def sentence(text: str) -> str:
+    """End a register field with a full stop, so fields read as separate sentences."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!", '"', ")")) else text + "."
 
 
 def constraints_text(constraints: dict[str, Any] | None) -> str:
@@ -251,7 +257,8 @@ def report_page(site: Site, report: dict[str, str]) -> None:
         mid = measure["measure_id"]
         cells = data.cells(rid, mid)
         if not cells:
-            missing.append(measure)
+            replaced = bool(data.glossary[measure["term_id"]]["replaced_by"])
+            missing.append(dict(measure, replaced=replaced))
             continue
         total = next((c for c in cells if c["level"] == "all" and c["category"] == "all"), None)
         csv_text = measure_csv(cells)

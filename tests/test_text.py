@@ -84,3 +84,11 @@ def test_relative_links_between_pages():
     assert rel_link("areas/norfolk/2018-19/index.md", "areas/norfolk/shpo.svg") == "../shpo.svg"
     assert rel_link("index.md", "areas/index.md") == "areas/index.md"
     assert rel_link("glossary/shpo/index.md", "glossary/index.md") == "../index.md"
+
+
+def test_register_fields_read_as_sentences():
+    from build_scripts.pages import sentence
+
+    assert sentence("Total 7") == "Total 7."
+    assert sentence("Published as printed.") == "Published as printed."
+    assert sentence('"0"') == '"0"'
