@@ -518,6 +518,8 @@ def home_and_areas(site: Site) -> None:
         report = data.report_ids_for_area(area_id)[-1]
         latest.append(dict(area=data.areas[area_id], report=report,
                            eligible=display(data.cell(report["report_id"], "eligible")),
+                           managed=display(data.cell(report["report_id"], "managed_l2_l3")),
+                           rate=display(data.cell(report["report_id"], "rso_per_100k")),
                            link=f"areas/{area_id}/{report['year']}/index.md"))
     years = sorted({r["year"] for r in data.reports.values()})
     site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports))
