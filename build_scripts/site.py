@@ -53,7 +53,6 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None) 
         timings["charts_s"] = time.perf_counter() - t
         t = time.perf_counter()
         urls = build_pages(data, charts, staging, paths)
-        shutil.copytree(paths.root / "theme" / "assets", staging / "assets", dirs_exist_ok=True)
         timings["pages_s"] = time.perf_counter() - t
         swap_in(staging, paths.docs)
     finally:
