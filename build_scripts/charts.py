@@ -210,7 +210,7 @@ def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: i
                 svgs = list(pool.map(_render, pending, chunksize=max(1, min(32, len(pending) // (workers * 4)))))
         else:
             svgs = [_render(job) for job in pending]
-        for job, svg in zip(pending, svgs):
+        for job, svg in zip(pending, svgs, strict=True):
             tmp = cache_dir / f"{job.key}.svg.tmp"
             tmp.write_text(svg, encoding="utf-8")
             tmp.replace(cache_dir / f"{job.key}.svg")

@@ -149,7 +149,7 @@ def load(paths: Paths = Paths()) -> Curated:
     measures_path = paths.metadata / "measures.csv"
     areas_path = paths.metadata / "areas.csv"
     for path, name in [(measures_path, "measures"), (areas_path, "areas")]:
-        if collect(lambda: read_text_strict(path, root)) is not None:
+        if collect(lambda path=path: read_text_strict(path, root)) is not None:
             problems.extend(validate_table(path, root, load_schema(paths, name), cache=paths.cache / "validated"))
     if problems:
         raise BuildError(problems)
@@ -199,7 +199,7 @@ def load(paths: Paths = Paths()) -> Curated:
     for report_id in sorted(registered & files.keys()):
         path = files[report_id]
         file = rel(path, root)
-        text = collect(lambda: read_text_strict(path, root))
+        text = collect(lambda path=path: read_text_strict(path, root))
         if text is None:
             continue
         found = validate_table(path, root, report_schema, cache=paths.cache / "validated")
@@ -208,7 +208,7 @@ def load(paths: Paths = Paths()) -> Curated:
             continue
         rows = read_csv_dicts(path, root)
         lines = list(range(2, 2 + len(rows)))
-        for line, row in zip(lines, rows):
+        for line, row in zip(lines, rows, strict=True):
             if breakdown[row["measure_id"]] == "none" and (row["level"], row["category"]) != ("all", "all"):
                 problems.append(InputProblem(file, line, "level",
                                              f"level 'all' and category 'all' (measure {row['measure_id']} has no breakdown)",

@@ -97,7 +97,7 @@ def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
 
     def locate_total(mismatch):
         cells = curated.cells[mismatch.report_id]
-        for line, cell in zip(curated.cell_lines[mismatch.report_id], cells):
+        for line, cell in zip(curated.cell_lines[mismatch.report_id], cells, strict=True):
             if (cell["measure_id"], cell["level"], cell["category"]) == (
                     mismatch.measure_id, mismatch.level, mismatch.category):
                 return f"curated/reports/{mismatch.report_id}.csv", line

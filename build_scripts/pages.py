@@ -9,7 +9,6 @@ import html
 import io
 import json
 import os
-import shutil
 import zipfile
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -19,7 +18,7 @@ from typing import Any
 import jinja2
 
 from .charts import ChartJob, latest_by_area, svg_size
-from .dataset import Dataset, display, number, percent, read_rows
+from .dataset import Dataset, display, number, percent
 from .metadata import CATEGORIES, LEVELS
 from .paths import Paths
 
@@ -201,7 +200,7 @@ def headline(measure_id: str, total: dict[str, str] | None, area: str, report: d
     if total is None:
         return ""
     if total["status"] != "reported":
-        return f"The report printed a dash for this figure: it does not apply."
+        return "The report printed a dash for this figure: it does not apply."
     n = Decimal(total["value"])
     return SENTENCES[measure_id].format(
         n=number(n), area=area, snapshot=long_date(report["snapshot_date"]), start=long_date(report["period_start"]),

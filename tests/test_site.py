@@ -86,7 +86,7 @@ def test_no_broken_links_or_anchors(built, pages):
     broken = []
     for rel, page in pages.items():
         base = SITE_URL + rel.removesuffix("index.html")
-        for kind, href in page.links:
+        for _kind, href in page.links:
             absolute = urljoin(base, href)
             parsed = urlparse(absolute)
             if parsed.scheme not in ("http", "https") or not absolute.startswith(SITE_URL):
