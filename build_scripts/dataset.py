@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .metadata import CATEGORIES, LEVELS
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -107,10 +106,6 @@ def level_label(level: str) -> str:
 
 def category_label(category: str) -> str:
     return "All categories" if category == "all" else f"Category {category}"
-
-
-def sort_key(obs: dict[str, str]) -> tuple[int, int]:
-    return LEVELS.index(obs["level"]), CATEGORIES.index(obs["category"])
 
 
 def display(obs: dict[str, str] | None) -> str:

@@ -226,17 +226,3 @@ def parse_value(printed: str) -> tuple[str, str]:
     if printed in DASHES:
         return "", "not_applicable"
     return printed.replace(",", ""), "reported"
-
-
-def inputs_fingerprint(paths: Paths) -> str:
-    """A hash of every input file, for caches keyed on content."""
-    digest = hashlib.sha256()
-    for path in sorted(list(paths.curated.rglob("*.csv")) + list(paths.metadata.rglob("*"))):
-        if path.is_file():
-            digest.update(path.relative_to(paths.root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -28,14 +29,6 @@ DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 GLOSSARY_LIST_FIELDS = ("replaced", "replaced_by", "printed_as")
 PACKAGE_KEYS = ["name", "id", "title", "description", "version", "created", "homepage",
                 "keywords", "licenses", "contributors", "sources"]
-RESOURCE_TITLES = {
-    "observations": "observations.csv",
-    "measures": "measures.csv",
-    "areas": "areas.csv",
-    "reports": "reports.csv",
-    "glossary": "glossary.csv",
-    "quality": "quality.csv",
-}
 
 
 def field_names(paths: Paths, name: str) -> list[str]:
@@ -107,11 +100,17 @@ def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
     return tables
 
 
+def csv_text(fields: list[str], rows: list[dict[str, str]]) -> str:
+    """CSV as every file of the project writes it: UTF-8, LF line ends, header first."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 def write_csv(path: Path, fields: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+    path.write_text(csv_text(fields, rows), encoding="utf-8", newline="")
 
 
 def descriptor(curated: Curated, paths: Paths, folder: Path) -> dict[str, Any]:
@@ -120,12 +119,12 @@ def descriptor(curated: Curated, paths: Paths, folder: Path) -> dict[str, Any]:
     resources = []
     for name in RESOURCE_NAMES:
         schema = load_schema(paths, name)
-        file = folder / RESOURCE_TITLES[name]
+        file = folder / f"{name}.csv"
         data = file.read_bytes()
         resources.append({
             "name": name,
             "type": "table",
-            "path": RESOURCE_TITLES[name],
+            "path": f"{name}.csv",
             "scheme": "file",
             "format": "csv",
             "mediatype": "text/csv",
@@ -163,7 +162,7 @@ def save(tables: dict[str, list[dict[str, str]]], curated: Curated, paths: Paths
     staging.chmod(0o755)  # mkdtemp makes it private; the published folder must be readable
     try:
         for name in RESOURCE_NAMES:
-            write_csv(staging / RESOURCE_TITLES[name], field_names(paths, name), tables[name])
+            write_csv(staging / f"{name}.csv", field_names(paths, name), tables[name])
         (staging / "datapackage.json").write_text(
             json.dumps(descriptor(curated, paths, staging), indent=2, ensure_ascii=False) + "\n",
             encoding="utf-8")
