@@ -19,6 +19,7 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+from markupsafe import Markup
 
 from .dataset import Dataset, category_label, level_label, number
 
@@ -191,7 +192,8 @@ def _render(job: ChartJob) -> str:
     import vl_convert as vlc  # imported in the worker process
 
     svg = vlc.vegalite_to_svg(job.spec())
-    return svg.replace('class="marks"', f'class="marks" role="img" aria-label="{_attr(job.title)}"', 1)
+    label = Markup('class="marks" role="img" aria-label="{}"').format(job.title)
+    return svg.replace('class="marks"', label, 1)
 
 
 def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: int | None = None) -> dict[str, int]:
@@ -222,10 +224,6 @@ def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: i
         except OSError:
             shutil.copyfile(cache_dir / f"{job.key}.svg", target)
     return {"charts": len(jobs), "rendered": len(todo)}
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 @functools.lru_cache(maxsize=None)

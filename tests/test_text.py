@@ -1,7 +1,7 @@
 """Sentences, numbers and charts written from the data: exact outputs for tiny inputs."""
 from build_scripts.charts import matrix_chart, series_chart
 from build_scripts.dataset import number, percent
-from build_scripts.pages import breakdown_sentence, constraints_text, deterministic_zip, headline, long_date
+from build_scripts.pages import breakdown_sentence, constraint_parts, deterministic_zip, headline, long_date
 
 REPORT = {"snapshot_date": "2024-03-31", "period_start": "2023-04-01", "period_end": "2024-03-31"}
 
@@ -43,9 +43,11 @@ def test_breakdown_sentence_uses_printed_totals():
 
 
 def test_constraints_in_words():
-    assert constraints_text({"required": True, "enum": ["1", "all"]}) == "required; one of 1, all"
-    assert constraints_text({"minimum": 0}) == "at least 0"
-    assert constraints_text(None) == "none"
+    assert constraint_parts({"required": True, "enum": ["1", "all"]}) == [
+        {"text": "required", "code": ""}, {"text": "one of 1, all", "code": ""}]
+    assert constraint_parts({"minimum": 0, "pattern": "[a-z]+"}) == [
+        {"text": "at least 0", "code": ""}, {"text": "pattern", "code": "[a-z]+"}]
+    assert constraint_parts(None) == []
 
 
 def test_matrix_chart_text_alternative_states_printed_totals():

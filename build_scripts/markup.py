@@ -1,0 +1,142 @@
+"""Escapers for every context where text reaches a page, and the Jinja environment that uses them.
+
+The pages are Markdown files with HTML blocks in them, read by MkDocs. Text from the data
+(labels as printed, register notes, glossary definitions, area names) must show as text in
+both contexts, so every `{{ value }}` in a template passes through `markdown_text` by
+construction (Jinja's `finalize` hook, with autoescaping on): HTML's special characters and
+the characters that start Markdown syntax become character references, which Markdown
+leaves alone and the browser shows as the characters themselves. The only way round it is
+a `Markup` value, which only this module, Jinja macros and `tojson` make.
+
+Other contexts have their own escaper: `url` for link targets, `anchor` for ids,
+`front_matter` (a YAML serializer) for page metadata, Jinja's `tojson` for JSON-LD.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import yaml
+from markupsafe import Markup, escape
+
+# Characters that start Markdown (or attr_list, tables, emphasis, code, links) anywhere in a line.
+_MARKDOWN_ANYWHERE = {c: f"&#{ord(c)};" for c in "\\`*_{}[]|~"}
+# Characters that only matter at the start of a line: headings, lists, admonitions, rules.
+_LINE_START = re.compile(r"^(?:[#+\-=!:]|\d+(?=[.)](?:\s|$)))")
+_WHITESPACE = re.compile(r"\s+")
+_ANCHOR = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def markdown_text(value: Any) -> Markup:
+    """Plain text -> text that shows as itself in Markdown and in HTML (element or attribute).
+
+    Runs of white space, line breaks included, become one space: a line break in a label
+    could otherwise start a Markdown block (a list, a heading, a table)."""
+    if isinstance(value, Markup):
+        return value
+    text = _escape_characters(_WHITESPACE.sub(" ", str(value)).strip())
+    match = _LINE_START.match(text)
+    if match:
+        # Digits before "." or ")" would start a numbered list: escape the digit run's end instead.
+        start = match.group(0)
+        text = (start[:-1] + f"&#{ord(start[-1])};" if start[0].isdigit() else f"&#{ord(start)};") + text[len(start):]
+    return Markup(text)
+
+
+def _escape_characters(text: str) -> str:
+    text = str(escape(text))  # & < > " '
+    return "".join(_MARKDOWN_ANYWHERE.get(c, c) for c in text)
+
+
+def finalize(value: Any) -> Markup:
+    """Every `{{ expression }}` of every template ends here."""
+    if value is None:
+        raise ValueError("a template printed None: pass an empty string or leave the value out")
+    return markdown_text(value)
+
+
+def url(path: str) -> Markup:
+    """A link target made by the build (relative path, optional #fragment), percent-encoded."""
+    return Markup(quote(path, safe="/#.-_~"))
+
+
+def absolute_url(address: str) -> Markup:
+    """An absolute web address from the metadata (the site's home page): http(s) only, so a
+    `javascript:` or `data:` address can never become a link."""
+    if not re.match(r"https?://[^\s/]+", address):
+        raise ValueError(f"not an http(s) address: {address!r}")
+    return Markup(quote(address, safe=":/#.-_~%"))
+
+
+def anchor(value: str) -> Markup:
+    """An id for an element or a heading. Ids come from identifiers the schemas constrain; one
+    that would need escaping is a bug, so it stops the build instead of being mangled."""
+    if not _ANCHOR.fullmatch(value):
+        raise ValueError(f"not a safe id for an anchor: {value!r}")
+    return Markup(value)
+
+
+def token(value: str) -> Markup:
+    """A version number or similar token placed where nothing is escaped (a code block)."""
+    if not _TOKEN.fullmatch(str(value)):
+        raise ValueError(f"not a plain token: {value!r}")
+    return Markup(value)
+
+
+def code_spans(value: str) -> Markup:
+    """Plain text in which `backticks` mark identifiers: escaped, with the marked parts in <code>.
+    The register and the schemas' descriptions use them for column names and codes."""
+    text = markdown_text(value)
+    parts = text.split("&#96;")  # backticks, as markdown_text escaped them
+    if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
+        return text
+    return Markup("").join(Markup("<code>{}</code>").format(Markup(part)) if index % 2 else Markup(part)
+                           for index, part in enumerate(parts))
+
+
+# The end of a sentence: a word, then . ! or ?, maybe a closing quote or bracket, then a space.
+SENTENCE_CLOSERS = (".", "!", "?", "\u2026", '"', "'", ")", "\u201d", "\u2019")
+SENTENCE_END = re.compile(r"(?<=\w[.!?])[\"')\u201d\u2019]?\s")
+
+
+def describe(text: str, limit: int = 160) -> str:
+    """A meta description: whole sentences up to `limit` characters; failing that, the first
+    sentence cut at a word, with an ellipsis."""
+    text = _WHITESPACE.sub(" ", text).strip()
+    if not text.endswith(SENTENCE_CLOSERS):
+        text += "."
+    if len(text) <= limit:
+        return text
+    best = ""
+    for match in SENTENCE_END.finditer(text):
+        if match.start() > limit:
+            break
+        if match.start() >= 20:  # "1." or "!!!" at the start is not a sentence worth showing
+            best = text[: match.end()].strip()
+    if best:
+        return best
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-\u2013")
+    return cut + "\u2026"
+
+
+def front_matter(meta: dict[str, Any]) -> str:
+    """YAML front matter, written by the YAML serializer. Material for MkDocs inserts `title` and
+    `description` into the page's HTML without escaping them, so they are HTML-escaped first."""
+    safe = {key: str(escape(value)) if isinstance(value, str) else value for key, value in meta.items()}
+    return "---\n" + yaml.safe_dump(safe, sort_keys=False, allow_unicode=True, width=1000) + "---\n"
+
+
+def environment(templates: Path, **filters: Any) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=True,
+        finalize=finalize,
+    )
+    env.filters.update(url=url, anchor=anchor, token=token, code_spans=code_spans, **filters)
+    return env
