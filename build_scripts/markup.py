@@ -98,9 +98,9 @@ def code_spans(value: str) -> Markup:
                            for index, part in enumerate(parts))
 
 
-# The end of a sentence: a word, then . ! or ?, maybe a closing quote or bracket, then a space.
+# The end of a sentence: a word (or a closing quote or bracket), then . ! or ?, maybe a closing quote or bracket, then a space.
 SENTENCE_CLOSERS = (".", "!", "?", "\u2026", '"', "'", ")", "\u201d", "\u2019")
-SENTENCE_END = re.compile(r"(?<=\w[.!?])[\"')\u201d\u2019]?\s")
+SENTENCE_END = re.compile(r"(?<=[\w\"')\u201d\u2019][.!?])[\"')\u201d\u2019]?\s")
 
 
 def describe(text: str, limit: int = 160) -> str:
