@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,18 @@ from typing import Any
 import frictionless
 
 from .errors import BuildError, InputProblem
-from .metadata import load_schema, read_csv_dicts, read_text_strict, read_yaml, rel
+from .metadata import (
+    CsvTable,
+    YamlDocument,
+    checked_once,
+    describe_value,
+    load_schema,
+    read_csv_table,
+    read_yaml_document,
+    rel,
+)
 from .paths import Paths
+from .quality import check_problems
 
 CURATED_COLUMNS = ["table", "row", "column", "value", "measure_id", "level", "category", "note"]
 DASHES = {"-", "\u2013"}
@@ -39,7 +50,7 @@ class Curated:
     input_hashes: dict[str, str] = field(default_factory=dict)
 
 
-def _expected_for(error: Any, schema: dict[str, Any]) -> str:
+def _expected_for(error: Any, schema: dict[str, Any], noun: str = "column") -> str:
     """Say in words what the schema expected for the field in error."""
     name = getattr(error, "field_name", None)
     for spec in schema.get("fields", []):
@@ -48,7 +59,7 @@ def _expected_for(error: Any, schema: dict[str, Any]) -> str:
             if "enum" in constraints:
                 return "one of " + ", ".join(str(v) for v in constraints["enum"])
             if error.type == "constraint-error" and '"required"' in (error.note or ""):
-                return "a value (this column is required)"
+                return f"a value (this {noun} is required)"
             if error.type == "constraint-error" and "pattern" in constraints:
                 return spec.get("description", f"text matching {constraints['pattern']}")
             if error.type == "type-error":
@@ -70,9 +81,18 @@ def _problems_from_report(report: Any, file: str, schema: dict[str, Any]) -> lis
                                              "no such column in the header"))
                 continue
             if error.type == "primary-key":
-                problems.append(InputProblem(file, row, "measure_id, level, category",
-                                             "each cell (measure, level, category) once",
+                if _key_is_one_unique_field(schema):
+                    continue  # frictionless reports the same duplicate as a unique-error
+                key = schema["primaryKey"]
+                problems.append(InputProblem(file, row, ", ".join(key),
+                                             "each cell (measure, level, category) once"
+                                             if key == ["measure_id", "level", "category"]
+                                             else f"each {', '.join(key)} once",
                                              "a duplicate of an earlier row"))
+                continue
+            if error.type == "unique-error":
+                problems.append(InputProblem(file, row, column, f"each {column} once",
+                                             f"{cell!r} again ({error.note.replace('position', 'line')})"))
                 continue
             if error.type in ("extra-label", "incorrect-label", "duplicate-label", "blank-label"):
                 problems.append(InputProblem(file, 1, column,
@@ -86,6 +106,12 @@ def _problems_from_report(report: Any, file: str, schema: dict[str, Any]) -> lis
                 found = "a blank row"
             problems.append(InputProblem(file, row, column, _expected_for(error, schema), found))
     return problems
+
+
+def _key_is_one_unique_field(schema: dict[str, Any]) -> bool:
+    key = schema.get("primaryKey", [])
+    return len(key) == 1 and any(f["name"] == key[0] and f.get("constraints", {}).get("unique")
+                                 for f in schema["fields"])
 
 
 def validate_table(path: Path, root: Path, schema: dict[str, Any], cache: Path | None = None) -> list[InputProblem]:
@@ -145,18 +171,27 @@ def load(paths: Paths = Paths()) -> Curated:
             problems.extend(error.problems)
             return None
 
-    package = read_yaml(paths.metadata / "package.yaml", root)
-    measures_path = paths.metadata / "measures.csv"
-    areas_path = paths.metadata / "areas.csv"
-    for path, name in [(measures_path, "measures"), (areas_path, "areas")]:
-        if collect(lambda path=path: read_text_strict(path, root)) is not None:
-            problems.extend(validate_table(path, root, load_schema(paths, name), cache=paths.cache / "validated"))
+    # The schemas first: every other check reads them.
+    for path in sorted(paths.schemas.glob("*.yaml")):
+        collect(lambda path=path: load_schema(paths, path.stem))
     if problems:
         raise BuildError(problems)
-    measures = read_csv_dicts(measures_path, root)
-    areas = read_csv_dicts(areas_path, root)
-    glossary = read_yaml(paths.metadata / "glossary.yaml", root)
-    quality = read_yaml(paths.metadata / "quality-register.yaml", root)
+
+    package = collect(lambda: read_package(paths))
+    measures_table = collect(lambda: read_table(paths, paths.metadata / "measures.csv", "measures", "measure"))
+    areas_table = collect(lambda: read_table(paths, paths.metadata / "areas.csv", "areas", "area"))
+    if problems:
+        raise BuildError(problems)
+    measures, areas = measures_table.rows, areas_table.rows
+    glossary = collect(lambda: read_glossary(paths))
+    if glossary is not None:
+        term_ids = {term["term_id"] for term in glossary}
+        for line, measure in zip(measures_table.lines, measures, strict=True):
+            if measure["term_id"] not in term_ids:
+                problems.append(InputProblem("metadata/measures.csv", line, "term_id",
+                                             "a term_id of metadata/glossary.yaml", repr(measure["term_id"])))
+    quality_document = collect(lambda: read_yaml_document(
+        paths.metadata / "quality-register.yaml", root, "a list of entries (write [] when there are none)"))
 
     measure_ids = [m["measure_id"] for m in measures]
     area_ids = [a["area_id"] for a in areas]
@@ -165,13 +200,14 @@ def load(paths: Paths = Paths()) -> Curated:
     # The register of reports.
     register_schema = _with_enum(load_schema(paths, "reports"), "area_id", area_ids)
     register = []
-    if collect(lambda: read_text_strict(paths.register, root)) is not None:
+    register_table = collect(lambda: read_table(paths, paths.register, "reports", "report"))
+    if register_table is not None:
         found = validate_table(paths.register, root, register_schema, cache=paths.cache / "validated")
         problems.extend(found)
         if not found:
-            register = read_csv_dicts(paths.register, root)
+            register = register_table.rows
     reg_file = rel(paths.register, root)
-    for line, row in enumerate(register, start=2):
+    for line, row in zip(register_table.lines if register else [], register, strict=True):
         expected_id = f"{row['area_id']}-{row['year']}"
         if row["report_id"] != expected_id:
             problems.append(InputProblem(reg_file, line, "report_id", f"'{expected_id}' (area_id-year)",
@@ -182,6 +218,14 @@ def load(paths: Paths = Paths()) -> Curated:
             problems.append(InputProblem(reg_file, line, "year",
                                          f"the financial year that starts on period_start ({expected_year})",
                                          repr(row["year"])))
+
+    quality = None
+    if quality_document is not None:
+        report_ids = {row["report_id"] for row in register} if register_table is not None and register else None
+        found = quality_register_problems(paths, quality_document, report_ids, set(measure_ids))
+        problems.extend(found)
+        if not found:
+            quality = quality_document.data
 
     # One curated file per registered report, and no stray files.
     registered = {row["report_id"] for row in register}
@@ -199,26 +243,231 @@ def load(paths: Paths = Paths()) -> Curated:
     for report_id in sorted(registered & files.keys()):
         path = files[report_id]
         file = rel(path, root)
-        text = collect(lambda path=path: read_text_strict(path, root))
-        if text is None:
+        table = collect(lambda path=path: read_csv_table(path, root, CURATED_COLUMNS, "printed cell"))
+        if table is None:
             continue
         found = validate_table(path, root, report_schema, cache=paths.cache / "validated")
         if found:
             problems.extend(found)
             continue
-        rows = read_csv_dicts(path, root)
-        lines = list(range(2, 2 + len(rows)))
-        for line, row in zip(lines, rows, strict=True):
+        for line, row in zip(table.lines, table.rows, strict=True):
             if breakdown[row["measure_id"]] == "none" and (row["level"], row["category"]) != ("all", "all"):
                 problems.append(InputProblem(file, line, "level",
                                              f"level 'all' and category 'all' (measure {row['measure_id']} has no breakdown)",
                                              f"level {row['level']!r}, category {row['category']!r}"))
-        curated.cells[report_id] = rows
-        curated.cell_lines[report_id] = lines
+        curated.cells[report_id] = table.rows
+        curated.cell_lines[report_id] = table.lines
         curated.input_hashes[report_id] = _sha256(path)
     if problems:
         raise BuildError(problems)
     return curated
+
+
+def read_table(paths: Paths, path: Path, schema_name: str, row_noun: str) -> CsvTable:
+    """A metadata or register CSV, sound in shape and valid against its schema."""
+    schema = load_schema(paths, schema_name)
+    table = read_csv_table(path, paths.root, [f["name"] for f in schema["fields"]], row_noun)
+    if schema_name != "reports":  # the register is validated with area_id as an enum, by load()
+        problems = validate_table(path, paths.root, schema, cache=paths.cache / "validated")
+        if problems:
+            raise BuildError(problems)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# The YAML metadata. Each entry of the glossary and of the quality register is a row of a
+# published table, so frictionless checks it against that table's schema; problems are placed
+# at the line of the entry or key in the YAML file.
+
+GLOSSARY_LIST_FIELDS = ("replaced", "replaced_by", "printed_as")
+ANY_TEXT = r"(?s).*\S.*"
+PACKAGE_TEXT_KEYS = {
+    "name": (r"[a-z0-9._-]+", "a lowercase name of letters, digits, '.', '_' or '-'"),
+    "id": (ANY_TEXT, "text"),
+    "title": (ANY_TEXT, "text"),
+    "description": (ANY_TEXT, "text"),
+    "version": (r"[0-9]+\.[0-9]+\.[0-9]+", "a version number major.minor.patch, like 1.2.0"),
+    "created": (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
+                'a date and time in quotes, like "2026-11-22T00:00:00Z"'),
+    "homepage": (r"https?://\S+", "a web address starting https://"),
+    "publisher": (ANY_TEXT, "text"),
+}
+# key -> (the keys each item must have, the keys it may have)
+PACKAGE_LIST_KEYS = {
+    "licenses": (["name"], ["title", "path"]),
+    "contributors": (["title"], ["roles", "path", "email", "organization"]),
+    "sources": (["title"], ["path", "email"]),
+}
+PACKAGE_OPTIONAL_KEYS = {"publisher"}
+
+
+def read_package(paths: Paths) -> dict[str, Any]:
+    document = read_yaml_document(paths.metadata / "package.yaml", paths.root,
+                                  "the package's metadata: name, id, title, description, version, ...")
+    problems = package_problems(document)
+    if problems:
+        raise BuildError(problems)
+    return document.data
+
+
+def package_problems(document: YamlDocument) -> list[InputProblem]:
+    package, file = document.data, document.file
+    if not isinstance(package, dict):
+        return [InputProblem(file, document.line(), None, "'key: value' lines (name, id, title, ...)",
+                             describe_value(package))]
+    problems = []
+    known = [*PACKAGE_TEXT_KEYS, "keywords", *PACKAGE_LIST_KEYS]
+
+    def problem(keys, expected, found):
+        problems.append(InputProblem(file, document.line(*keys), str(keys[-1]) if isinstance(keys[-1], str)
+                                     else f"{keys[0]} item {keys[-1] + 1}", expected, found))
+
+    for key in package:
+        if key not in known:
+            problem((key,), "one of the keys " + ", ".join(known), repr(key))
+    for key in known:
+        if key not in package:
+            if key not in PACKAGE_OPTIONAL_KEYS:
+                problems.append(InputProblem(file, document.line(), key, f"a '{key}' key", "none"))
+            continue
+        value = package[key]
+        if key in PACKAGE_TEXT_KEYS:
+            pattern, words = PACKAGE_TEXT_KEYS[key]
+            if not isinstance(value, str) or not re.fullmatch(pattern, value.strip()):
+                problem((key,), words, describe_value(value))
+        elif not isinstance(value, list) or not value:
+            problem((key,), f"a list of {key} ('- ' lines)", describe_value(value) if value != [] else "an empty list")
+        elif key == "keywords":
+            for index, word in enumerate(value):
+                if not isinstance(word, str) or not word.strip():
+                    problem((key, index), "a keyword (text)", describe_value(word))
+        else:
+            required, optional = PACKAGE_LIST_KEYS[key]
+            for index, item in enumerate(value):
+                if not isinstance(item, dict):
+                    problem((key, index), "'key: value' lines (" + ", ".join(required + optional) + ")",
+                            describe_value(item))
+                    continue
+                for name in required:
+                    if not isinstance(item.get(name), str) or not item[name].strip():
+                        problem((key, index, name) if name in item else (key, index),
+                                f"a {name} (text)", describe_value(item.get(name)) if name in item else "none")
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def read_glossary(paths: Paths) -> list[dict[str, Any]]:
+    document = read_yaml_document(paths.metadata / "glossary.yaml", paths.root,
+                                  "a list of terms, each starting '- term_id:'")
+    schema = load_schema(paths, "glossary")
+    problems, entries_at, rows = _entry_rows(document, schema, "term", GLOSSARY_LIST_FIELDS)
+    problems += _validate_entries(document, schema, entries_at, rows, problems, paths.cache / "validated")
+    term_ids = {row["term_id"] for row in rows}
+    for index, row in zip(entries_at, rows, strict=True):
+        for name in ("replaced", "replaced_by"):
+            for term_id in filter(None, (t.strip() for t in row[name].split(";"))):
+                if term_id not in term_ids:
+                    problems.append(InputProblem(document.file, document.line(index, name), name,
+                                                 "the term_id of a term in this glossary", repr(term_id)))
+    if problems:
+        raise BuildError(sorted(problems, key=lambda p: p.line or 0))
+    return document.data
+
+
+def quality_register_problems(paths: Paths, document: YamlDocument, report_ids: set[str] | None,
+                              measure_ids: set[str]) -> list[InputProblem]:
+    """Each entry is valid against schemas/quality.yaml, names a known report and measure, and
+    has a check the build can run. `report_ids` is None when the register of reports is broken."""
+    schema = load_schema(paths, "quality")
+    problems, entries_at, rows = _entry_rows(document, schema, "entry", (), extra_keys=("check",))
+    problems += _validate_entries(document, schema, entries_at, rows, problems, paths.cache / "validated")
+    table_fields = {name: [f["name"] for f in load_schema(paths, name)["fields"]]
+                    for name in ("observations", "reports")}
+    for index, row in zip(entries_at, rows, strict=True):
+        if report_ids is not None and row["report_id"] and row["report_id"] not in report_ids:
+            problems.append(InputProblem(document.file, document.line(index, "report_id"), "report_id",
+                                         "the report_id of a report in curated/reports.csv", repr(row["report_id"])))
+        if row["measure_id"] and row["measure_id"] not in measure_ids:
+            problems.append(InputProblem(document.file, document.line(index, "measure_id"), "measure_id",
+                                         "a measure_id of metadata/measures.csv", repr(row["measure_id"])))
+        for keys, expected, found in check_problems(document.data[index], table_fields):
+            problems.append(InputProblem(document.file, document.line(index, *keys),
+                                         ".".join(str(k) for k in keys), expected, found))
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _entry_rows(document: YamlDocument, schema: dict[str, Any], noun: str, list_fields: tuple[str, ...],
+                extra_keys: tuple[str, ...] = ()) -> tuple[list[InputProblem], list[int], list[dict[str, str]]]:
+    """Check each entry's shape and turn it into a table row (text, lists joined with '; ').
+    Returns problems, the index of each entry that became a row, and the rows."""
+    names = [f["name"] for f in schema["fields"]]
+    file, data = document.file, document.data
+    if not isinstance(data, list):
+        return [InputProblem(file, document.line(), None, f"a list of {noun}s, each starting '- {names[0]}:'",
+                             describe_value(data))], [], []
+    problems, entries_at, rows = [], [], []
+    for index, entry in enumerate(data):
+        if not isinstance(entry, dict):
+            problems.append(InputProblem(file, document.line(index), None,
+                                         f"a {noun} of 'key: value' lines ({', '.join(names)})",
+                                         describe_value(entry)))
+            continue
+        for key in entry:
+            if key not in names and key not in extra_keys:
+                problems.append(InputProblem(file, document.line(index, key), str(key),
+                                             "one of the fields " + ", ".join([*names, *extra_keys]), repr(key)))
+        row = {}
+        for name in names:
+            value = entry.get(name)
+            if name in list_fields and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                value = "; ".join(value)
+            if value is not None and not isinstance(value, str):
+                problems.append(InputProblem(file, document.line(index, name), name,
+                                             "text or a list of text" if name in list_fields else "text",
+                                             describe_value(value)))
+                value = None
+            row[name] = " ".join((value or "").split())
+        entries_at.append(index)
+        rows.append(row)
+    return problems, entries_at, rows
+
+
+def _validate_entries(document: YamlDocument, schema: dict[str, Any], entries_at: list[int],
+                      rows: list[dict[str, str]], known: list[InputProblem], cache: Path) -> list[InputProblem]:
+    """Frictionless validates the entries as rows of their table; say where each problem is."""
+    return checked_once(cache, ["entries", schema, rows],
+                        lambda: _frictionless_entry_problems(document, schema, entries_at, rows, known))
+
+
+def _frictionless_entry_problems(document: YamlDocument, schema: dict[str, Any], entries_at: list[int],
+                                 rows: list[dict[str, str]], known: list[InputProblem]) -> list[InputProblem]:
+    names = [f["name"] for f in schema["fields"]]
+    descriptor = {k: v for k, v in schema.items() if k != "foreignKeys"}
+    resource = frictionless.Resource(data=[names] + [[row[n] for n in names] for row in rows],
+                                     schema=frictionless.Schema.from_descriptor(descriptor))
+    already = {(p.line, p.column) for p in known}
+    problems = []
+    for task in resource.validate().tasks:
+        for error in task.errors:
+            if error.type == "primary-key" and _key_is_one_unique_field(schema):
+                continue  # reported as a unique-error
+            index = entries_at[error.row_number - 2]
+            entry = document.data[index]
+            name = getattr(error, "field_name", None) or ", ".join(schema.get("primaryKey", []))
+            line = document.line(index, name) if name in entry else document.line(index)
+            if (line, name) in already:
+                continue  # the value was of the wrong type; that is already said
+            if error.type == "blank-row":
+                expected, found = "the fields of an entry", "an entry with no values"
+            elif error.type in ("unique-error", "primary-key"):
+                value = rows[error.row_number - 2].get(name, "")
+                first = next(i for i, row in zip(entries_at, rows, strict=True) if row.get(name) == value)
+                expected, found = f"each {name} once", f"{value!r} again (first on line {document.line(first, name)})"
+            else:
+                expected = _expected_for(error, schema, noun="field")
+                found = (f"no {name} in this entry" if name not in entry
+                         else "an empty value" if error.cell in (None, "") else repr(error.cell))
+            problems.append(InputProblem(document.file, line, name, expected, found))
+    return problems
 
 
 def parse_value(printed: str) -> tuple[str, str]:

@@ -6,10 +6,77 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import BuildError, InputProblem
+from .metadata import CATEGORIES, LEVELS, describe_value
 from .totals import Mismatch
 
 REGISTER_FILE = "metadata/quality-register.yaml"
 PUBLISHED_FIELDS = ["quality_id", "report_id", "measure_id", "kind", "location", "printed", "found", "handling"]
+
+
+TOTAL_CHECK_KEYS = ["level", "category", "over", "printed_total", "sum_of_parts"]
+CHECK_EXPECTATIONS = ["present", "absent"]
+
+
+def check_problems(entry: dict[str, Any], table_fields: dict[str, list[str]]) -> list[tuple[tuple, str, str]]:
+    """What is wrong with the shape of an entry's `check`, as (keys within the entry, expected, found).
+
+    `table_fields` maps each table a check may look at to its field names."""
+    check = entry.get("check")
+    if entry.get("kind") == "total_mismatch":
+        if not isinstance(check, dict):
+            return [(("check",), "a check with " + ", ".join(TOTAL_CHECK_KEYS),
+                     describe_value(check) if "check" in entry else "none")]
+        problems = [(("check", key), "only the keys " + ", ".join(TOTAL_CHECK_KEYS), repr(key))
+                    for key in check if key not in TOTAL_CHECK_KEYS]
+        if not entry.get("measure_id"):
+            problems.append((("measure_id",), "a measure_id (a printed total is in one measure's table)", "none"))
+        allowed = {"level": LEVELS, "category": CATEGORIES, "over": ["category", "level"]}
+        for key in TOTAL_CHECK_KEYS:
+            value = check.get(key)
+            if key not in check:
+                problems.append((("check",), f"a {key} in the check", "none"))
+            elif key in allowed and (isinstance(value, bool) or str(value) not in allowed[key]):
+                problems.append((("check", key), "one of " + ", ".join(allowed[key]), describe_value(value)))
+            elif key not in allowed and not _is_number(value):
+                problems.append((("check", key), "a number", describe_value(value)))
+        return problems
+    if not isinstance(check, dict) or not check:
+        return [(("check",), "a check: present or absent, with conditions on observations or reports rows",
+                 describe_value(check) if "check" in entry else "none")]
+    problems = []
+    for expectation, tables in check.items():
+        if expectation not in CHECK_EXPECTATIONS:
+            problems.append((("check", expectation), "present or absent", repr(expectation)))
+            continue
+        if not isinstance(tables, dict) or not tables:
+            problems.append((("check", expectation), "observations or reports, with conditions",
+                             describe_value(tables)))
+            continue
+        for table, conditions in tables.items():
+            if table not in table_fields:
+                problems.append((("check", expectation, table), "one of " + ", ".join(table_fields), repr(table)))
+            elif not isinstance(conditions, dict) or not conditions:
+                problems.append((("check", expectation, table), "conditions as 'field: value'",
+                                 describe_value(conditions)))
+            else:
+                for name, wanted in conditions.items():
+                    field_name = str(name).removesuffix("_contains")
+                    if field_name not in table_fields[table]:
+                        problems.append((("check", expectation, table, name),
+                                         f"a field of {table} (with _contains for part of the text): "
+                                         + ", ".join(table_fields[table]), repr(name)))
+                    elif isinstance(wanted, bool) or not isinstance(wanted, str | int | float):
+                        problems.append((("check", expectation, table, name), "text", describe_value(wanted)))
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return False
+    try:
+        return Decimal(str(value)).is_finite()
+    except ArithmeticError:
+        return False
 
 
 def _row_matches(row: dict[str, str], where: dict[str, Any]) -> bool:
