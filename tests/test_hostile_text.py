@@ -40,7 +40,7 @@ PAYLOADS = [
 # Text that means something at the start of a line in Markdown or YAML.
 PREFIXES = ["", "# ", "- ", "1. ", "!!! danger \"x\"\n    ", "---\n", "> ", "| a | b |\n| --- | --- |\n", "    ",
             "title: x\n", "{% raw %}{{ x }}"]
-# Curated report labels are checked against an anti-formula pattern that a line break fails.
+# CSV inputs refuse a line break inside a cell (it is almost always an unclosed quote).
 ONE_LINE_PREFIXES = ["", "# ", "- ", "1. ", "> ", "| a | b | ", "    ", "--- ", "{{ x }} "]
 ANTI_FORMULA = "[^=+@"
 
@@ -102,7 +102,7 @@ def make_hostile_project(root: Path) -> int:
     hostile = Hostile()
     changed = 0
     for rel, schema in SCHEMA_OF.items():
-        changed += rewrite_csv(root / rel, free_text_fields(load_schema(root, schema)), hostile, one_line=False)
+        changed += rewrite_csv(root / rel, free_text_fields(load_schema(root, schema)), hostile, one_line=True)
     report_fields = free_text_fields(load_schema(root, "curated-report"))
     for path in sorted((root / "curated" / "reports").glob("*.csv")):
         changed += rewrite_csv(path, report_fields, hostile, one_line=True)
