@@ -1,16 +1,29 @@
 """Step 3, charts: Altair specs from the data package, rendered to static SVG offline.
 
-Each chart is cached by the hash of its spec, so a rebuild renders only charts whose data
-changed; a cold build renders in parallel. Every chart has a title and a text alternative,
-and its data table sits beside it on the page.
+Text that fits in every browser: charts are laid out by vl-convert with one font (Lato, from
+the `font-lato` package) and each SVG carries that same font, subset to the characters it
+uses, so the browser draws the text with the metrics it was measured with, whatever fonts
+the reader's system has. Charts are at most CHART_WIDTH wide, so they are never shrunk on a
+390 px phone screen.
+
+Every chart compares at least two values (a single figure is shown as a figure, not a
+one-bar chart) and labels every bar. Each chart also has a download version (SVG and PNG)
+with its title, source and licence drawn inside the image.
+
+Each chart is cached by the hash of its inputs, so a rebuild renders only charts whose data
+changed; a cold build renders in parallel.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
+import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,20 +31,25 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import font_lato
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .dataset import Dataset, category_label, level_label, number
 
-# Colours: each has at least 3:1 contrast with the white chart background (WCAG 1.4.11),
-# and the three levels differ in lightness as well as hue. Charts keep a white background
-# in the dark scheme too, so their text always has strong contrast.
-LEVEL_COLOURS = {"Level 1": "#1f4e79", "Level 2": "#b35309", "Level 3": "#6a3d9a"}
+# Colours: each has at least 3:1 contrast with the white chart background (WCAG 1.4.11).
+# Charts keep a white background in the dark scheme too, so their text always has strong contrast.
 BAR_COLOUR = "#1f4e79"
 TEXT_COLOUR = "#1b1b1b"
-WIDTH = 520
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
-RENDERER_VERSION = "vl-convert 1.9 / charts v4"  # bump to invalidate the cache
+MUTED_COLOUR = "#595959"
+FONT_FAMILY = "Lato"
+FONT_FILES = {"normal": font_lato.font_files["Lato"], "bold": font_lato.font_files["LatoBold"]}
+FONT_SIZE = 12  # the smallest text in a chart: 12 px, never scaled down on a phone
+# 390 px phone: 358 px of content, less the figure's padding. Every chart fits in this width.
+CHART_WIDTH = 340
+BAR_STEP = 22
+LABEL_CHARS = 22  # wrap longer row labels (area names) onto several lines
+RENDERER_VERSION = "vl-convert 1.9 / charts v5"  # bump to invalidate the cache
 
 
 @dataclass(frozen=True)
@@ -42,25 +60,33 @@ class ChartJob:
     path: str  # relative to docs/, e.g. areas/staffordshire/2023-24/eligible.svg
     title: str
     alt: str
-    kind: str  # "matrix", "series" or "ranked"
+    kind: str  # "levels", "series" or "ranked"
     args: tuple
+    download_stem: str  # e.g. areas/staffordshire/2023-24/staffordshire-2023-24-eligible
+    source: str  # the source line drawn in the download image
 
     @functools.cached_property
     def key(self) -> str:
-        payload = json.dumps([self.kind, self.args, RENDERER_VERSION], sort_keys=True)
+        payload = json.dumps([self.kind, self.args, self.title, self.source, RENDERER_VERSION], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def spec(self) -> dict[str, Any]:
         return SPEC_BUILDERS[self.kind](*self.args)
 
+    @property
+    def downloads(self) -> dict[str, str]:
+        return {"svg": self.download_stem + ".svg", "png": self.download_stem + ".png"}
+
 
 def _config(chart: alt.Chart) -> alt.Chart:
-    return (chart.configure(font=FONT, background="white")
-            .configure_axis(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=12, titleFontSize=12,
-                            gridColor="#d0d0d0", domainColor="#6b6b6b", tickColor="#6b6b6b")
-            .configure_legend(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=12, titleFontSize=12,
-                              orient="bottom")
-            .configure_title(color=TEXT_COLOUR, fontSize=14, anchor="start")
+    # All text is one weight (normal), so one font file serves the whole chart.
+    return (chart.configure(font=FONT_FAMILY, background="white", padding=4)
+            .configure_axis(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=FONT_SIZE,
+                            titleFontSize=FONT_SIZE, titleFontWeight="normal", domain=False, ticks=False,
+                            grid=False, labelPadding=6)
+            .configure_header(labelColor=TEXT_COLOUR, labelFontSize=13, labelFontWeight="normal",
+                              titleFontWeight="normal")
+            .configure_text(font=FONT_FAMILY, fontSize=FONT_SIZE, color=TEXT_COLOUR)
             .configure_view(stroke=None))
 
 
@@ -70,100 +96,88 @@ def _spec(chart: alt.Chart) -> dict[str, Any]:
     return spec
 
 
-def _matrix_rows(cells: list[dict[str, str]]) -> tuple[list[dict[str, Any]], dict[str, float], bool]:
-    """Bar segments (category x level), printed category totals, and whether categories exist."""
-    parts = [c for c in cells if c["status"] == "reported" and c["level"] != "all" and c["category"] != "all"]
-    if parts:
-        rows = [{"group": category_label(c["category"]), "level": level_label(c["level"]),
-                 "value": float(c["value"])} for c in parts]
-        # Label each bar with the total the report printed, which can differ from the sum of
-        # its parts (see the quality register); fall back to the sum where none was printed.
-        printed = {category_label(c["category"]): float(c["value"]) for c in cells
-                   if c["level"] == "all" and c["category"] != "all" and c["status"] == "reported"}
-        return rows, printed, True
-    levels = [c for c in cells if c["status"] == "reported" and c["level"] != "all"]
-    return [{"group": level_label(c["level"]), "value": float(c["value"])} for c in levels], {}, False
+def _wrap(label: str) -> str:
+    """Row labels longer than LABEL_CHARS go on several lines ("|" is the line break)."""
+    return "|".join(textwrap.wrap(label, LABEL_CHARS)) or label
 
 
-def _groups(rows: list[dict[str, Any]]) -> list[str]:
-    return sorted({r["group"] for r in rows})
-
-
-def matrix_alt(title: str, cells: list[dict[str, str]]) -> str | None:
-    rows, printed, by_category = _matrix_rows(cells)
-    if not rows:
-        return None
-    if by_category:
-        parts = []
-        for group in _groups(rows):
-            mine = [r for r in rows if r["group"] == group]
-            total = printed.get(group, sum(r["value"] for r in mine))
-            parts.append(f"{group}: {number(Decimal(str(total)))} in total as printed ("
-                         + ", ".join(f"{r['level']} {number(Decimal(str(r['value'])))}" for r in mine) + ")")
-        return f"Stacked bar chart: {title}, by category and level. " + "; ".join(parts) + "."
-    return f"Bar chart: {title}, by level. " + "; ".join(
-        f"{r['group']}: {number(Decimal(str(r['value'])))}" for r in rows) + "."
-
-
-def matrix_spec(cells: list[dict[str, str]], unit: str) -> dict[str, Any]:
-    """Stacked bars: one bar per category, split by level. Falls back to one bar per level
-    when the report printed no category breakdown."""
-    rows, printed, by_category = _matrix_rows(cells)
-    df = pd.DataFrame(rows)
-    order = _groups(rows)
-    x_axis = alt.Axis(format=",d", tickMinStep=1)
-    if by_category:
-        totals = pd.DataFrame([{"group": g, "value": printed.get(g, float(df[df.group == g]["value"].sum())),
-                                "end": float(df[df.group == g]["value"].sum())} for g in order])
-        bars = alt.Chart(df).mark_bar().encode(
-            y=alt.Y("group:N", title=None, sort=order),
-            x=alt.X("sum(value):Q", title=f"Number of {unit}", axis=x_axis),
-            color=alt.Color("level:N", title="Level", scale=alt.Scale(domain=list(LEVEL_COLOURS),
-                                                                       range=list(LEVEL_COLOURS.values()))),
-            order=alt.Order("level:N"),
-        )
-        labels = alt.Chart(totals).mark_text(align="left", dx=4, color=TEXT_COLOUR, fontSize=12).encode(
-            y=alt.Y("group:N", sort=order), x="end:Q", text=alt.Text("value:Q", format=",d"))
-    else:
-        bars = alt.Chart(df).mark_bar(color=BAR_COLOUR).encode(
-            y=alt.Y("group:N", title=None, sort=order), x=alt.X("value:Q", title=f"Number of {unit}", axis=x_axis))
-        labels = bars.mark_text(align="left", dx=4, color=TEXT_COLOUR, fontSize=12).encode(
-            text=alt.Text("value:Q", format=",d"))
-    chart = alt.layer(bars, labels).properties(width=WIDTH - 140, height=28 * len(order))
-    return _spec(chart)
-
-
-def matrix_chart(title: str, cells: list[dict[str, str]], unit: str) -> tuple[dict[str, Any], str] | None:
-    alt_text = matrix_alt(title, cells)
-    return None if alt_text is None else (matrix_spec(cells, unit), alt_text)
-
-
-def _point_label(value: str | None) -> str:
+def _label(value: str | None) -> str:
     return "not published" if value is None else ("not applicable" if value == "" else number(value))
 
 
-def series_alt(title: str, points: list[tuple[str, str | None]]) -> str:
-    described = "; ".join(f"{y}: {_point_label(v)}" for y, v in points)
-    return f"Bar chart: {title}, by financial year. {described}."
+def _bars(rows: list[dict[str, Any]], order: list[str], bar_width: int) -> alt.LayerChart:
+    """Horizontal bars, one per row, each labelled with its value as printed. Rows with no
+    number (a dash, or a table not published) have no bar but keep their label."""
+    df = pd.DataFrame(rows)
+    y = alt.Y("row:N", title=None, sort=order,
+              axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0, labelLineHeight=14))
+    bars = alt.Chart().mark_bar(color=BAR_COLOUR).encode(
+        y=y, x=alt.X("value:Q", axis=None, scale=alt.Scale(zero=True, nice=False)))
+    labels = alt.Chart().mark_text(align="left", dx=4).encode(y=y, x=alt.X("position:Q"), text="label:N")
+    lines = max(r["row"].count("|") + 1 for r in rows)
+    step = BAR_STEP if lines == 1 else 14 * lines + 8  # room for labels on several lines
+    return alt.layer(bars, labels, data=df).properties(width=bar_width, height=alt.Step(step))
 
 
-def series_spec(points: list[tuple[str, str | None]], unit: str) -> dict[str, Any]:
-    """Bars over financial years. Built for 25+ years: the x axis lists every year held, and
-    years with no published figure are shown as gaps, never as zero."""
-    df = pd.DataFrame([{"year": y, "value": (float(v) if v not in (None, "") else None),
-                        "label": _point_label(v)} for y, v in points])
-    years = [y for y, _ in points]
-    x = alt.X("year:O", title="Financial year", sort=years, axis=alt.Axis(labelAngle=-45 if len(years) > 8 else 0))
-    bars = alt.Chart(df).mark_bar(color=BAR_COLOUR).encode(
-        x=x, y=alt.Y("value:Q", title=unit.capitalize(), axis=alt.Axis(format=",d", tickMinStep=1)))
-    labels = alt.Chart(df).mark_text(dy=-6, color=TEXT_COLOUR, fontSize=11).encode(x=x, y="value:Q", text="label:N")
-    step = max(22, min(60, (WIDTH - 80) // max(1, len(years))))
-    chart = alt.layer(bars, labels).properties(width=alt.Step(step), height=180)
+def _level_rows(cells: list[dict[str, str]]) -> tuple[dict[str, list[dict[str, Any]]], bool]:
+    """Rows for each level panel: one bar per category (or, when the report printed no
+    category breakdown, one panel with a bar per level)."""
+    parts = [c for c in cells if c["level"] != "all" and c["category"] != "all"]
+    if parts:
+        panels: dict[str, list[dict[str, Any]]] = {}
+        for c in parts:
+            panels.setdefault(level_label(c["level"]), []).append(_row(category_label(c["category"]), c))
+        return panels, True
+    levels = [c for c in cells if c["level"] != "all"]
+    return ({"All categories": [_row(level_label(c["level"]), c) for c in levels]} if levels else {}), False
+
+
+def _row(label: str, cell: dict[str, str]) -> dict[str, Any]:
+    value = float(cell["value"]) if cell["status"] == "reported" else None
+    return {"row": label, "value": value, "position": value or 0.0,
+            "label": number(cell["value"]) if value is not None else "not applicable"}
+
+
+def levels_alt(title: str, cells: list[dict[str, str]]) -> str | None:
+    panels, by_category = _level_rows(cells)
+    if sum(len(rows) for rows in panels.values()) < 2:
+        return None
+    described = "; ".join(f"{panel}: " + ", ".join(f"{r['row']} {r['label']}" for r in rows)
+                          for panel, rows in panels.items())
+    if by_category and len(panels) > 1:
+        return (f"Bar chart in {len(panels)} panels, one for each level, each with its own scale: {title}, "
+                f"by category. {described}.")
+    return f"Bar chart: {title}. {described}."
+
+
+def levels_spec(cells: list[dict[str, str]]) -> dict[str, Any]:
+    """One panel per level, each with its own scale, so the few people at levels 2 and 3 are
+    as visible as the many at level 1; every bar is labelled with its printed value."""
+    panels, _ = _level_rows(cells)
+    rows = [dict(r, panel=panel) for panel, panel_rows in panels.items() for r in panel_rows]
+    order = sorted({r["row"] for r in rows})
+    label_room = max(len(r["label"]) for r in rows) * 7 + 8
+    chart = _bars(rows, order, CHART_WIDTH - 90 - label_room)
+    if len(panels) > 1:
+        chart = chart.facet(row=alt.Row("panel:N", title=None, sort=list(panels),
+                                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                                          labelOrient="top", labelPadding=4)),
+                            spacing=12).resolve_scale(x="independent")
     return _spec(chart)
 
 
-def series_chart(title: str, points: list[tuple[str, str | None]], unit: str) -> tuple[dict[str, Any], str]:
-    return series_spec(points, unit), series_alt(title, points)
+def series_alt(title: str, points: list[tuple[str, str | None]]) -> str:
+    described = "; ".join(f"{y}: {_label(v)}" for y, v in points)
+    return f"Bar chart: {title}, by financial year. {described}."
+
+
+def series_spec(points: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """A bar for every financial year held, oldest at the top. Years with no published
+    figure keep their row, labelled "not published", never drawn as zero."""
+    rows = [{"row": y, "value": float(v) if v else None, "position": float(v) if v else 0.0,
+             "label": _label(v)} for y, v in points]
+    label_room = max(len(r["label"]) for r in rows) * 7 + 8
+    return _spec(_bars(rows, [y for y, _ in points], CHART_WIDTH - 60 - label_room))
 
 
 def ranked_alt(title: str, rows: list[tuple[str, str]]) -> str:
@@ -172,68 +186,186 @@ def ranked_alt(title: str, rows: list[tuple[str, str]]) -> str:
     return f"Bar chart: {title}, largest first. {described}."
 
 
-def ranked_spec(rows: list[tuple[str, str]], unit: str) -> dict[str, Any]:
-    """Horizontal bars, largest first: one bar per area, each label carrying its year."""
-    df = pd.DataFrame([{"area": a, "value": float(v)} for a, v in rows])
-    order = list(df.sort_values(["value", "area"], ascending=[False, True])["area"])
-    bars = alt.Chart(df).mark_bar(color=BAR_COLOUR).encode(
-        y=alt.Y("area:N", title=None, sort=order), x=alt.X("value:Q", title=unit.capitalize(),
-                                                            axis=alt.Axis(format=",d", tickMinStep=1)))
-    labels = bars.mark_text(align="left", dx=4, color=TEXT_COLOUR, fontSize=12).encode(
-        text=alt.Text("value:Q", format=",d"))
-    chart = alt.layer(bars, labels).properties(width=WIDTH - 220, height=24 * len(order))
-    return _spec(chart)
+def ranked_spec(rows: list[tuple[str, str]]) -> dict[str, Any]:
+    """One bar per area, largest first; each label carries the area's year."""
+    data = [{"row": _wrap(a), "value": float(v), "position": float(v), "label": number(v)} for a, v in rows]
+    order = [r["row"] for r in sorted(data, key=lambda r: (-r["value"], r["row"]))]
+    label_room = max(len(r["label"]) for r in data) * 7 + 8
+    return _spec(_bars(data, order, CHART_WIDTH - LABEL_CHARS * 7 - label_room))
 
 
-SPEC_BUILDERS = {"matrix": matrix_spec, "series": series_spec, "ranked": ranked_spec}
+SPEC_BUILDERS = {"levels": levels_spec, "series": series_spec, "ranked": ranked_spec}
 
 
-def _render(job: ChartJob) -> str:
+# -- fonts -----------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _font(weight: str):
+    from fontTools.ttLib import TTFont
+
+    return TTFont(FONT_FILES[weight])
+
+
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """The advance width of a line of text in the chart font, in pixels."""
+    font = _font(weight)
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    units = sum(hmtx[cmap.get(ord(ch), ".notdef")][0] for ch in text)
+    return units * size / font["head"].unitsPerEm
+
+
+@functools.lru_cache(maxsize=512)
+def _font_face(weight: str, characters: str) -> str:
+    """A @font-face rule with the chart font subset to `characters`, as a data: URL (an SVG
+    shown by <img> may load nothing else). Cached: most charts use the same characters."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["kern"]
+    options.hinting = False
+    options.name_IDs = [0, 1, 2, 13]  # keep the copyright and licence names (OFL)
+    font = TTFont(FONT_FILES[weight])
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'@font-face{{font-family:"{FONT_FAMILY}";font-weight:{400 if weight == "normal" else 700};'
+            f'src:url(data:font/woff;base64,{data}) format("woff")}}')
+
+
+_TEXT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.S)
+
+
+def embed_font(svg: str) -> str:
+    """Add the chart font, subset to the characters of each weight, to an SVG."""
+    import html
+
+    by_weight: dict[str, set[str]] = {"normal": set(), "bold": set()}
+    for attributes, content in _TEXT.findall(svg):
+        weight = "bold" if re.search(r'font-weight="(bold|700)"', attributes) else "normal"
+        by_weight[weight].update(html.unescape(re.sub(r"<[^>]+>", "", content)))
+    rules = "".join(_font_face(w, "".join(sorted(chars | {" "}))) for w, chars in by_weight.items() if chars)
+    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + f"<style>{rules}</style>", svg, count=1)
+
+
+# -- downloads -------------------------------------------------------------------------------
+
+def _lines(text: str, size: float, width: float, weight: str = "normal") -> list[str]:
+    """Wrap text to a width, breaking a word too long for a line (a web address) after a "/"."""
+    words, lines = [], []
+    for word in text.split():
+        pieces = re.findall(r"[^/]*/|[^/]+", word) if text_width(word, size, weight) > width else [word]
+        words += [("" if i == 0 else "\0") + piece for i, piece in enumerate(pieces)]
+    for word in words:
+        if word.startswith("\0"):  # the rest of a broken word: joins without a space
+            word = word[1:]
+            if lines and text_width(lines[-1] + word, size, weight) <= width:
+                lines[-1] += word
+            else:
+                lines.append(word)
+            continue
+        if lines and text_width(lines[-1] + " " + word, size, weight) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def download_svg(chart_svg: str, title: str, source: str) -> str:
+    """The chart with its title above and its source and licence below, for reuse."""
+    width, height = _size(chart_svg)
+    width = max(width, CHART_WIDTH)
+    margin = 8
+    title_lines = _lines(title, 15, width - 2 * margin, "bold")
+    footer_lines = _lines(source, 11, width - 2 * margin) + _lines(
+        "Licence: Open Government Licence v3.0.", 11, width - 2 * margin)
+    title_height = margin + 20 * len(title_lines)
+    footer_top = title_height + height + 6
+    total_height = footer_top + 15 * len(footer_lines) + margin
+    parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
+                    '<rect width="100%" height="100%" fill="white"/>').format(w=width, h=total_height)]
+    for i, line in enumerate(title_lines):
+        parts.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="15" font-weight="bold" fill="{c}">'
+                            '{t}</text>').format(x=margin, y=margin + 15 + 20 * i, f=FONT_FAMILY, c=TEXT_COLOUR,
+                                                 t=line))
+    inner = re.sub(r"<style>.*?</style>", "", chart_svg, count=1, flags=re.S)
+    parts.append(Markup('<g transform="translate(0,{y})">').format(y=title_height) + Markup(inner) + Markup("</g>"))
+    for i, line in enumerate(footer_lines):
+        parts.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="11" fill="{c}">{t}</text>').format(
+            x=margin, y=footer_top + 11 + 15 * i, f=FONT_FAMILY, c=MUTED_COLOUR, t=line))
+    parts.append(Markup("</svg>"))
+    return embed_font(str(Markup("").join(parts)))
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _converter():
     import vl_convert as vlc  # imported in the worker process
 
+    vlc.register_font_directory(font_lato.font_directory)
+    return vlc
+
+
+def _render(job: ChartJob) -> tuple[str, str, bytes]:
+    vlc = _converter()
     svg = vlc.vegalite_to_svg(job.spec())
     label = Markup('class="marks" role="img" aria-label="{}"').format(job.title)
-    return svg.replace('class="marks"', label, 1)
+    chart = embed_font(svg.replace('class="marks"', label, 1))
+    download = download_svg(svg, job.title, job.source)
+    png = vlc.svg_to_png(download, scale=2)
+    return chart, download, png
 
 
 def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: int | None = None) -> dict[str, int]:
-    """Write each job's SVG under out_dir, rendering (in parallel) only those not in the cache.
-    Files are hard-linked from the cache where possible, so unchanged charts cost no copying."""
+    """Write each job's SVG and downloads under out_dir, rendering (in parallel) only those not
+    in the cache. Files are hard-linked from the cache where possible, so unchanged charts cost
+    no copying."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     todo: dict[str, ChartJob] = {}
     for job in jobs:
-        if job.key not in todo and not (cache_dir / f"{job.key}.svg").exists():
+        if job.key not in todo and not (cache_dir / f"{job.key}.png").exists():
             todo[job.key] = job
     if todo:
         pending = list(todo.values())
         workers = workers or min(len(pending), os.cpu_count() or 1)
         if workers > 1 and len(pending) > 4:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                svgs = list(pool.map(_render, pending, chunksize=max(1, min(32, len(pending) // (workers * 4)))))
+                results = list(pool.map(_render, pending, chunksize=max(1, min(32, len(pending) // (workers * 4)))))
         else:
-            svgs = [_render(job) for job in pending]
-        for job, svg in zip(pending, svgs, strict=True):
-            tmp = cache_dir / f"{job.key}.svg.tmp"
-            tmp.write_text(svg, encoding="utf-8")
-            tmp.replace(cache_dir / f"{job.key}.svg")
+            results = [_render(job) for job in pending]
+        for job, (chart, download, png) in zip(pending, results, strict=True):
+            for suffix, content in ((".svg", chart.encode()), (".download.svg", download.encode()), (".png", png)):
+                tmp = cache_dir / f"{job.key}{suffix}.tmp"
+                tmp.write_bytes(content)
+                tmp.replace(cache_dir / f"{job.key}{suffix}")  # the .png last: it marks the set complete
     for job in jobs:
-        target = out_dir / job.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(cache_dir / f"{job.key}.svg", target)
-        except OSError:
-            shutil.copyfile(cache_dir / f"{job.key}.svg", target)
+        for suffix, target in ((".svg", job.path), (".download.svg", job.downloads["svg"]),
+                               (".png", job.downloads["png"])):
+            path = out_dir / target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(cache_dir / f"{job.key}{suffix}", path)
+            except OSError:
+                shutil.copyfile(cache_dir / f"{job.key}{suffix}", path)
     return {"charts": len(jobs), "rendered": len(todo)}
+
+
+def _size(svg: str) -> tuple[int, int]:
+    head = svg[:600]
+    width = re.search(r'width="(\d+(?:\.\d+)?)"', head)
+    height = re.search(r'height="(\d+(?:\.\d+)?)"', head)
+    return round(float(width.group(1))) if width else CHART_WIDTH, round(float(height.group(1))) if height else 200
 
 
 @functools.lru_cache(maxsize=None)
 def svg_size(svg_path: Path) -> tuple[int, int]:
-    head = svg_path.read_text(encoding="utf-8")[:400]
-    import re
-
-    width = re.search(r'width="(\d+)"', head)
-    height = re.search(r'height="(\d+)"', head)
-    return int(width.group(1)) if width else WIDTH, int(height.group(1)) if height else 200
+    with svg_path.open(encoding="utf-8") as handle:
+        return _size(handle.read(600))
 
 
 def _cells_args(cells: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -244,10 +376,12 @@ def _cells_args(cells: list[dict[str, str]]) -> list[dict[str, str]]:
 def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
     """Every chart on the site, keyed by an id the pages use to place them.
 
-    Single-figure measures get one chart per area (every year held); the area page and each
-    of its year pages show that same file, so it is drawn once and cached once."""
+    Single-figure measures get one chart per area (every year held) when the area has at
+    least two years to compare; the area page and each of its year pages show that same
+    file, so it is drawn once and cached once."""
     jobs: dict[str, ChartJob] = {}
     measures = data.measures_in_order()
+    site = data.descriptor["homepage"].rstrip("/") + "/"
     for area_id in sorted({r["area_id"] for r in data.reports.values()}):
         area = data.areas[area_id]
         reports = data.report_ids_for_area(area_id)
@@ -257,31 +391,38 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
             for report in reports:
                 obs = data.cell(report["report_id"], mid)
                 points.append((report["year"], None if obs is None else obs["value"]))
-            if all(v is None for _, v in points):
-                continue
-            title = f"{measure['short_label']}, {area['name']}, every year we hold"
-            jobs[f"area:{area_id}:{mid}"] = ChartJob(f"areas/{area_id}/{mid}.svg", title, series_alt(title, points),
-                                                     "series", (points, measure["unit"]))
+            if sum(1 for _, v in points if v is not None) >= 2:
+                title = f"{measure['short_label']}, {area['name']}, every year we hold"
+                source = (f"Source: MAPPA annual reports of {area['name']}, {points[0][0]} to {points[-1][0]}, "
+                          f"as published by MAPPA statistics, {site}areas/{area_id}/")
+                jobs[f"area:{area_id}:{mid}"] = ChartJob(
+                    f"areas/{area_id}/{mid}.svg", title, series_alt(title, points), "series", (points,),
+                    f"areas/{area_id}/{area_id}-{mid}", source)
             if measure["breakdown"] != "level_and_category":
                 continue
             for report in reports:
                 rid = report["report_id"]
                 cells = data.cells(rid, mid)
                 title_y = f"{measure['label']}, {area['name']} {report['year']}"
-                alt_text = matrix_alt(title_y, cells) if cells else None
+                alt_text = levels_alt(title_y, cells) if cells else None
                 if alt_text is None:
                     continue
-                jobs[f"report:{rid}:{mid}"] = ChartJob(f"areas/{area_id}/{report['year']}/{mid}.svg", title_y,
-                                                       alt_text, "matrix", (_cells_args(cells), measure["unit"]))
+                source = (f"Source: MAPPA annual report of {area['name']}, {report['year']}, as published by "
+                          f"MAPPA statistics, {site}areas/{area_id}/{report['year']}/")
+                jobs[f"report:{rid}:{mid}"] = ChartJob(
+                    f"areas/{area_id}/{report['year']}/{mid}.svg", title_y, alt_text, "levels", (_cells_args(cells),),
+                    f"areas/{area_id}/{report['year']}/{rid}-{mid}", source)
     for measure in measures:
         latest = latest_by_area(data, measure["measure_id"])
-        if not latest:
+        if len(latest) < 2:
             continue
         rows = [(f"{data.areas[a]['name']} ({r['year']})", obs["value"]) for a, (r, obs) in sorted(latest.items())]
         title = f"{measure['short_label']}: latest year held for each area"
-        jobs[f"compare:{measure['measure_id']}"] = ChartJob(f"compare/{measure['measure_id']}.svg", title,
-                                                            ranked_alt(title, rows), "ranked",
-                                                            (rows, measure["unit"]))
+        source = (f"Source: MAPPA annual reports of each area, latest year held, as published by MAPPA statistics, "
+                  f"{site}compare/")
+        jobs[f"compare:{measure['measure_id']}"] = ChartJob(
+            f"compare/{measure['measure_id']}.svg", title, ranked_alt(title, rows), "ranked", (rows,),
+            f"compare/compare-{measure['measure_id']}", source)
     return jobs
 
 
@@ -296,7 +437,7 @@ def latest_by_area(data: Dataset, measure_id: str) -> dict[str, tuple[dict[str, 
 
 
 def build_charts(data: Dataset, out_dir: Path, cache_dir: Path) -> tuple[dict[str, ChartJob], dict[str, int]]:
-    """Entry point: load (data), process (chart jobs), save (SVG files)."""
+    """Entry point: load (data), process (chart jobs), save (SVG files and downloads)."""
     jobs = chart_jobs(data)
     stats = render_jobs(list(jobs.values()), out_dir, cache_dir)
     return jobs, stats

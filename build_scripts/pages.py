@@ -26,22 +26,76 @@ from .paths import Paths
 ZIP_NAME = "mappa-statistics.zip"
 CHECKSUMS_NAME = "SHA256SUMS"
 
-# How each measure's headline sentence reads. {n} is the formatted total; {people}/{orders}
-# are chosen for the number so that "1 person" and "2 people" both read well.
+# Each measure's headline sentence, as a person would write it for no one (or no orders), for
+# one, and for many. {n} is the figure as printed, formatted; the other fields are dates and the area.
+PERIOD = "Between {start} and {end}, "
 SENTENCES = {
-    "eligible": "On {snapshot}, {n} {people} in {area} {were} eligible for MAPPA.",
-    "managed_l2_l3": "Between {start} and {end}, {n} {people} in {area} {were} managed at level 2 or level 3.",
-    "breach_notification": "Between {start} and {end}, {n} {people} in category 1 in {area} {were} cautioned or convicted for not keeping to their notification requirements.",
-    "notification_revoked": "Between {start} and {end}, the police in {area} ended the lifetime notification requirements of {n} {people} after a review the {people} asked for.",
-    "shpo": "Between {start} and {end}, courts made {n} Sexual Harm Prevention {orders} in {area}.",
-    "shpo_foreign_travel": "Between {start} and {end}, courts made {n} Sexual Harm Prevention {orders} with a foreign travel restriction in {area}.",
-    "sopo": "Between {start} and {end}, courts made {n} Sexual Offences Prevention {orders} in {area}.",
-    "notification_order": "Between {start} and {end}, courts made {n} Notification {orders} in {area}.",
-    "foreign_travel_order": "Between {start} and {end}, courts made {n} Foreign Travel {orders} in {area}.",
-    "sro_breach_notification": "Between {start} and {end}, {n} {people} in {area} had to start keeping to notification requirements after breaking a Sexual Risk Order.",
-    "custody_breach_licence": "Between {start} and {end}, {n} {people} managed at level 2 or 3 in {area} {were} returned to custody for breaking the conditions of their licence.",
-    "custody_breach_order": "Between {start} and {end}, {n} {people} managed at level 2 or 3 in {area} {were} returned to custody for breaking a Sexual Offences Prevention Order or Sexual Harm Prevention Order.",
-    "rso_per_100k": "On {snapshot}, {area} had {n} registered sex offenders for every 100,000 people aged 10 or over.",
+    "eligible": (
+        "On {snapshot}, no one in {area} was eligible for MAPPA.",
+        "On {snapshot}, 1 person in {area} was eligible for MAPPA.",
+        "On {snapshot}, {n} people in {area} were eligible for MAPPA."),
+    "managed_l2_l3": (
+        PERIOD + "no one in {area} was managed at level 2 or level 3.",
+        PERIOD + "1 person in {area} was managed at level 2 or level 3.",
+        PERIOD + "{n} people in {area} were managed at level 2 or level 3."),
+    "breach_notification": (
+        PERIOD + "no one in category 1 in {area} was cautioned or convicted for not keeping to their "
+                 "notification requirements.",
+        PERIOD + "1 person in category 1 in {area} was cautioned or convicted for not keeping to their "
+                 "notification requirements.",
+        PERIOD + "{n} people in category 1 in {area} were cautioned or convicted for not keeping to their "
+                 "notification requirements."),
+    "notification_revoked": (
+        PERIOD + "the police in {area} ended no one's lifetime notification requirements after a review.",
+        PERIOD + "the police in {area} ended 1 person's lifetime notification requirements after a review "
+                 "the person asked for.",
+        PERIOD + "the police in {area} ended the lifetime notification requirements of {n} people after "
+                 "reviews they asked for."),
+    "shpo": (
+        PERIOD + "courts made no Sexual Harm Prevention Orders in {area}.",
+        PERIOD + "courts made 1 Sexual Harm Prevention Order in {area}.",
+        PERIOD + "courts made {n} Sexual Harm Prevention Orders in {area}."),
+    "shpo_foreign_travel": (
+        PERIOD + "courts made no Sexual Harm Prevention Orders with a foreign travel restriction in {area}.",
+        PERIOD + "courts made 1 Sexual Harm Prevention Order with a foreign travel restriction in {area}.",
+        PERIOD + "courts made {n} Sexual Harm Prevention Orders with a foreign travel restriction in {area}."),
+    "sopo": (
+        PERIOD + "courts made no Sexual Offences Prevention Orders in {area}.",
+        PERIOD + "courts made 1 Sexual Offences Prevention Order in {area}.",
+        PERIOD + "courts made {n} Sexual Offences Prevention Orders in {area}."),
+    "notification_order": (
+        PERIOD + "courts made no Notification Orders in {area}.",
+        PERIOD + "courts made 1 Notification Order in {area}.",
+        PERIOD + "courts made {n} Notification Orders in {area}."),
+    "foreign_travel_order": (
+        PERIOD + "courts made no Foreign Travel Orders in {area}.",
+        PERIOD + "courts made 1 Foreign Travel Order in {area}.",
+        PERIOD + "courts made {n} Foreign Travel Orders in {area}."),
+    "sro_breach_notification": (
+        PERIOD + "no one in {area} had to start keeping to notification requirements after breaking a "
+                 "Sexual Risk Order.",
+        PERIOD + "1 person in {area} had to start keeping to notification requirements after breaking a "
+                 "Sexual Risk Order.",
+        PERIOD + "{n} people in {area} had to start keeping to notification requirements after breaking a "
+                 "Sexual Risk Order."),
+    "custody_breach_licence": (
+        PERIOD + "no one managed at level 2 or 3 in {area} was returned to custody for breaking the "
+                 "conditions of their licence.",
+        PERIOD + "1 person managed at level 2 or 3 in {area} was returned to custody for breaking the "
+                 "conditions of their licence.",
+        PERIOD + "{n} people managed at level 2 or 3 in {area} were returned to custody for breaking the "
+                 "conditions of their licence."),
+    "custody_breach_order": (
+        PERIOD + "no one managed at level 2 or 3 in {area} was returned to custody for breaking a Sexual "
+                 "Offences Prevention Order or Sexual Harm Prevention Order.",
+        PERIOD + "1 person managed at level 2 or 3 in {area} was returned to custody for breaking a Sexual "
+                 "Offences Prevention Order or Sexual Harm Prevention Order.",
+        PERIOD + "{n} people managed at level 2 or 3 in {area} were returned to custody for breaking a "
+                 "Sexual Offences Prevention Order or Sexual Harm Prevention Order."),
+    "rso_per_100k": (
+        "On {snapshot}, {area} had no registered sex offenders for every 100,000 people aged 10 or over.",
+        "On {snapshot}, {area} had 1 registered sex offender for every 100,000 people aged 10 or over.",
+        "On {snapshot}, {area} had {n} registered sex offenders for every 100,000 people aged 10 or over."),
 }
 LEVEL_TERMS = {"1": "level-1", "2": "level-2", "3": "level-3"}
 CATEGORY_TERMS = {"1": "category-1", "2": "category-2", "3": "category-3", "4": "category-4"}
@@ -135,8 +189,10 @@ class Site:
         if job is None:
             return None
         width, height = svg_size(self.out / job.path)
+        downloads = [dict(format=fmt.upper(), href=url(rel_link(from_page, path)),
+                          size=human_bytes((self.out / path).stat().st_size)) for fmt, path in job.downloads.items()]
         return dict(src=url(rel_link(from_page, job.path)), width=width, height=height, title=job.title,
-                    alt=job.alt, lazy=lazy)
+                    alt=job.alt, lazy=lazy, downloads=downloads)
 
 
 def sentence(text: str) -> str:
@@ -181,20 +237,16 @@ def matrix_table(caption: str, cells: list[dict[str, str]]) -> dict[str, Any]:
     return table(caption, columns, rows)
 
 
-def plural(n: Decimal, one: str, many: str) -> str:
-    return one if n == 1 else many
-
-
 def headline(measure_id: str, total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
     if total is None:
         return ""
     if total["status"] != "reported":
         return "The report printed a dash for this figure: it does not apply."
     n = Decimal(total["value"])
-    return SENTENCES[measure_id].format(
-        n=number(n), area=area, snapshot=long_date(report["snapshot_date"]), start=long_date(report["period_start"]),
-        end=long_date(report["period_end"]), people=plural(n, "person", "people"), were=plural(n, "was", "were"),
-        orders=plural(n, "Order", "Orders"))
+    none, one, many = SENTENCES[measure_id]
+    form = none if n == 0 else one if n == 1 else many
+    return form.format(n=number(n), area=area, snapshot=long_date(report["snapshot_date"]),
+                       start=long_date(report["period_start"]), end=long_date(report["period_end"]))
 
 
 def breakdown_sentence(cells: list[dict[str, str]]) -> str:
@@ -266,7 +318,8 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
             mismatch=mismatch,
             chart=site.chart(f"report:{rid}:{mid}" if measure["breakdown"] == "level_and_category"
-                             else f"area:{area_id}:{mid}", page_path, lazy=bool(sections)),
+                             else f"area:{area_id}:{mid}", page_path, lazy=any(x["chart"] for x in sections)),
+            total=total, single=measure["breakdown"] != "level_and_category",
             table=grid,
             csv_link=url(rel_link(page_path, csv_path)), csv_size=human_bytes(len(csv_text.encode())),
             terms=[data.glossary[t] for t in term_ids],
@@ -291,12 +344,14 @@ def area_page(site: Site, area_id: str) -> None:
         missing="not published")
     charts = []
     for measure in data.measures_in_order():
-        job_id = f"area:{area_id}:{measure['measure_id']}"
-        if job_id in site.charts:
-            charts.append(dict(measure=measure, chart=site.chart(job_id, page_path, lazy=bool(charts)), table=table(
-                f"{measure['label']}, {area['name']}, by year", ["Year", "Value"],
-                [dict(head=r["year"], cells=[data.cell(r["report_id"], measure["measure_id"])]) for r in reports],
-                missing="not published")))
+        mid = measure["measure_id"]
+        if not any(data.cell(r["report_id"], mid) for r in reports):
+            continue
+        charts.append(dict(measure=measure, chart=site.chart(f"area:{area_id}:{mid}", page_path,
+                                                             lazy=any(c["chart"] for c in charts)),
+                           table=table(f"{measure['label']}, {area['name']}, by year", ["Year", "Value"],
+                                       [dict(head=r["year"], cells=[data.cell(r["report_id"], mid)]) for r in reports],
+                                       missing="not published")))
     site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts)
 
 
@@ -315,7 +370,7 @@ def compare_page(site: Site) -> None:
         years = sorted({r["year"] for r, _ in latest.values()})
         bases = sorted({(data.areas[a]["name"], r["year"], r["population_base"]) for a, (r, _) in latest.items()})
         blocks.append(dict(measure=measure, chart=site.chart(f"compare:{measure['measure_id']}", page_path,
-                                                             lazy=bool(blocks)),
+                                                             lazy=any(b["chart"] for b in blocks)),
                            table=table(f"{measure['label']}: latest year held for each area",
                                        ["Area", "Year", "Value"], rows),
                            years=years, bases=bases, count=len(latest)))

@@ -1,8 +1,11 @@
 """Shared fixtures: temporary copies of the project, tiny hand-built inputs, one full build."""
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -53,3 +56,35 @@ def full_build(target: Path) -> Paths:
 def built(tmp_path_factory) -> Paths:
     """One full build (package, docs, site) of a fresh copy of the inputs, shared by the site tests."""
     return full_build(tmp_path_factory.mktemp("build") / "project")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(built):
+    """The built site served on 127.0.0.1, as a reader's browser would fetch it."""
+    handler = functools.partial(QuietHandler, directory=str(built.site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

@@ -1,7 +1,12 @@
 """Sentences, numbers and charts written from the data: exact outputs for tiny inputs."""
-from build_scripts.charts import matrix_chart, series_chart
+import re
+
+import pytest
+
+from build_scripts.charts import levels_alt, levels_spec, series_alt, text_width
 from build_scripts.dataset import number, percent
-from build_scripts.pages import breakdown_sentence, constraint_parts, deterministic_zip, headline, long_date
+from build_scripts.pages import (SENTENCES, breakdown_sentence, constraint_parts, deterministic_zip, headline,
+                                 long_date)
 
 REPORT = {"snapshot_date": "2024-03-31", "period_start": "2023-04-01", "period_end": "2024-03-31"}
 
@@ -24,8 +29,8 @@ def test_headline_sentences():
     assert headline("eligible", cell("all", "all", "1750"), "Staffordshire", REPORT) == (
         "On 31 March 2024, 1,750 people in Staffordshire were eligible for MAPPA.")
     assert headline("notification_revoked", cell("all", "all", "1"), "Staffordshire", REPORT) == (
-        "Between 1 April 2023 and 31 March 2024, the police in Staffordshire ended the lifetime notification "
-        "requirements of 1 person after a review the person asked for.")
+        "Between 1 April 2023 and 31 March 2024, the police in Staffordshire ended 1 person's lifetime notification "
+        "requirements after a review the person asked for.")
     assert headline("shpo", cell("all", "all", "1"), "Norfolk", REPORT) == (
         "Between 1 April 2023 and 31 March 2024, courts made 1 Sexual Harm Prevention Order in Norfolk.")
     assert headline("shpo", cell("all", "all", "", "not_applicable"), "Norfolk", REPORT) == (
@@ -50,19 +55,31 @@ def test_constraints_in_words():
     assert constraint_parts(None) == []
 
 
-def test_matrix_chart_text_alternative_states_printed_totals():
+def test_levels_chart_text_alternative_gives_every_value():
     cells = [cell("1", "1", "3"), cell("2", "1", "2"), cell("1", "2", "4"), cell("all", "1", "6"),
-             cell("all", "2", "4")]
-    spec, alt = matrix_chart("Eligible people", cells, "people")
-    assert alt == ("Stacked bar chart: Eligible people, by category and level. Category 1: 6 in total as printed "
-                   "(Level 1 3, Level 2 2); Category 2: 4 in total as printed (Level 1 4).")
+             cell("all", "2", "4"), cell("2", "2", "", "not_applicable")]
+    alt = levels_alt("Eligible people", cells)
+    assert alt == ("Bar chart in 2 panels, one for each level, each with its own scale: Eligible people, by category. "
+                   "Level 1: Category 1 3, Category 2 4; Level 2: Category 1 2, Category 2 not applicable.")
+    spec = levels_spec(cells)
     assert "$schema" not in spec and "http" not in str(spec)
+    assert spec["resolve"] == {"scale": {"x": "independent"}}  # levels 2 and 3 on their own scale
+
+
+def test_a_single_value_gets_no_chart():
+    assert levels_alt("Eligible people", [cell("1", "all", "3"), cell("all", "all", "3")]) is None
 
 
 def test_series_chart_marks_missing_years_as_not_published():
-    _, alt = series_chart("SHPOs, Norfolk", [("2018-19", "85"), ("2019-20", None), ("2020-21", "")], "orders")
+    alt = series_alt("SHPOs, Norfolk", [("2018-19", "85"), ("2019-20", None), ("2020-21", "")])
     assert alt == ("Bar chart: SHPOs, Norfolk, by financial year. 2018-19: 85; 2019-20: not published; "
                    "2020-21: not applicable.")
+
+
+def test_chart_font_metrics():
+    # Lato's advance widths, as vl-convert lays them out: digits are tabular.
+    assert text_width("0000", 12) == 4 * text_width("0", 12)
+    assert 25 < text_width("1,750", 12) < 32
 
 
 def test_zip_is_byte_identical_for_the_same_files():
@@ -94,3 +111,33 @@ def test_register_fields_read_as_sentences():
     assert sentence("Total 7") == "Total 7."
     assert sentence("Published as printed.") == "Published as printed."
     assert sentence('"0"') == '"0"'
+
+
+@pytest.mark.parametrize("measure_id", sorted(SENTENCES))
+def test_headlines_read_as_a_person_writes_them(measure_id):
+    """Zero, one and many, for every measure: "no one" or "no ... Orders", "1 person" or
+    "1 ... Order", never "0 people" or "1 people"."""
+    zero, one, many = (headline(measure_id, cell("all", "all", v), "Norfolk", REPORT) for v in ("0", "1", "1750"))
+    assert not re.search(r"\b0\b", zero) and re.search(r"\bno\b|\bno one\b", zero), zero
+    assert re.search(r"\b1 (person|registered sex offender\b|[A-Z][a-z]+( [A-Z][a-z]+)* Order\b)", one), one
+    assert not re.search(r"\b1 (people|[A-Za-z ]*Orders|registered sex offenders)\b", one), one
+    assert "1,750" in many and not re.search(r"\b1,750 (person\b|(?:[A-Z][a-z]+ )+Order\b)", many), many
+    for text in (zero, one, many):
+        assert "Norfolk" in text and text.endswith(".") and text[0].isupper()
+        assert not re.search(r"\b(was|were) were\b|\bpersons\b|\bpeoples\b", text)
+
+
+def test_headlines_for_zero_and_one_exactly():
+    assert headline("eligible", cell("all", "all", "0"), "Norfolk", REPORT) == (
+        "On 31 March 2024, no one in Norfolk was eligible for MAPPA.")
+    assert headline("custody_breach_order", cell("all", "all", "1"), "Norfolk", REPORT) == (
+        "Between 1 April 2023 and 31 March 2024, 1 person managed at level 2 or 3 in Norfolk was returned to "
+        "custody for breaking a Sexual Offences Prevention Order or Sexual Harm Prevention Order.")
+    assert headline("sro_breach_notification", cell("all", "all", "0"), "Norfolk", REPORT) == (
+        "Between 1 April 2023 and 31 March 2024, no one in Norfolk had to start keeping to notification "
+        "requirements after breaking a Sexual Risk Order.")
+    assert headline("shpo_foreign_travel", cell("all", "all", "0"), "Norfolk", REPORT) == (
+        "Between 1 April 2023 and 31 March 2024, courts made no Sexual Harm Prevention Orders with a foreign "
+        "travel restriction in Norfolk.")
+    assert headline("rso_per_100k", cell("all", "all", "1"), "Norfolk", REPORT) == (
+        "On 31 March 2024, Norfolk had 1 registered sex offender for every 100,000 people aged 10 or over.")
