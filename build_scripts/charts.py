@@ -33,7 +33,7 @@ from typing import Any
 import altair as alt
 import font_lato
 import pandas as pd
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .dataset import Dataset, category_label, level_label, number
 
