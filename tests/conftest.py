@@ -34,7 +34,8 @@ def copy_project(target: Path, inputs=INPUTS) -> Paths:
 
 @pytest.fixture
 def tiny_project(tmp_path: Path) -> Paths:
-    """The real metadata with one tiny, consistent report (tests/fixtures/tiny)."""
+    """The real metadata with one tiny, consistent report and a glossary of the terms it needs
+    (tests/fixtures/tiny), laid out as the bad-input tests' line numbers expect."""
     paths = copy_project(tmp_path / "tiny", inputs=["metadata", "templates", "theme", "mkdocs.yml",
                                                     "CHANGELOG.md"])
     shutil.copytree(FIXTURES / "tiny", paths.root, dirs_exist_ok=True)

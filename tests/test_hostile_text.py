@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES, copy_project
+from conftest import FIXTURES, REPO, copy_project
 
 # Each payload carries `data-pwned` or `alert(`: either in a live attribute or script is a failure.
 PAYLOADS = [
@@ -212,6 +212,7 @@ def hostile_build(tmp_path_factory):
     import shutil
 
     shutil.copytree(FIXTURES / "tiny", root, dirs_exist_ok=True)
+    shutil.copyfile(REPO / "metadata" / "glossary.yaml", root / "metadata" / "glossary.yaml")  # every term
     changed = make_hostile_project(root)
     assert changed > 100
     build_package(paths)

@@ -194,14 +194,14 @@ EDITS = {
     "glossary_entry_not_a_mapping": (GLOSSARY, "- term_id: mappa-eligible\n", "- mappa-eligible\n- term_id: x\n",
                                      f"{GLOSSARY}:15: expected a term of 'key: value' lines (term_id, term, "
                                      "abbreviation, kind, definition, replaced, replaced_by, changed, law, "
-                                     "printed_as); found 'mappa-eligible'"),
+                                     "source, printed_as); found 'mappa-eligible'"),
     "glossary_missing_definition": (GLOSSARY, "  definition: >-\n    MAPPA is", "  changed: >-\n    MAPPA is",
                                     f"{GLOSSARY}:4: column 'definition': expected a value (this field is "
                                     "required); found no definition in this entry"),
     "glossary_unknown_field": (GLOSSARY, "  abbreviation: MAPPA", "  abbrev: MAPPA",
                                f"{GLOSSARY}:6: column 'abbrev': expected one of the fields term_id, term, "
-                               "abbreviation, kind, definition, replaced, replaced_by, changed, law, printed_as; "
-                               "found 'abbrev'"),
+                               "abbreviation, kind, definition, replaced, replaced_by, changed, law, source, "
+                               "printed_as; found 'abbrev'"),
     "glossary_bad_kind": (GLOSSARY, "  kind: process", "  kind: proces",
                           f"{GLOSSARY}:7: column 'kind': expected one of order, category, level, agency, process, "
                           "measure; found 'proces'"),

@@ -130,7 +130,7 @@ def test_every_chart_has_a_text_alternative_and_a_table(pages):
                 charts += 1
                 assert len(img.get("alt", "")) > 30, (rel, img)
                 assert img.get("width") and img.get("height")
-    assert charts > 100
+    assert charts > 25  # one per table that compares two or more values; single figures are not charts
 
 
 def test_version_shown_on_every_content_page(built, pages):
