@@ -209,7 +209,7 @@ def load(paths: Paths = Paths()) -> Curated:
         rows = read_csv_dicts(path, root)
         lines = list(range(2, 2 + len(rows)))
         for line, row in zip(lines, rows, strict=True):
-            if breakdown[row["measure_id"]] == "none" and (row["level"], row["category"]) != ("all", "all"):
+            if breakdown[row["measure_id"]] == "single_figure" and (row["level"], row["category"]) != ("all", "all"):
                 problems.append(InputProblem(file, line, "level",
                                              f"level 'all' and category 'all' (measure {row['measure_id']} has no breakdown)",
                                              f"level {row['level']!r}, category {row['category']!r}"))
