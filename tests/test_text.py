@@ -1,7 +1,8 @@
 """Sentences, numbers and charts written from the data: exact outputs for tiny inputs."""
 from build_scripts.charts import matrix_chart, series_chart
 from build_scripts.dataset import number, percent
-from build_scripts.pages import breakdown_sentence, constraint_parts, deterministic_zip, headline, long_date
+from build_scripts.pages import breakdown_sentence, constraint_parts, headline, long_date
+from build_scripts.reproducible import deterministic_zip
 
 REPORT = {"snapshot_date": "2024-03-31", "period_start": "2023-04-01", "period_end": "2024-03-31"}
 
