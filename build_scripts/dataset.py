@@ -56,6 +56,18 @@ class Dataset:
     def measures_in_order(self) -> list[dict[str, str]]:
         return sorted(self.measures.values(), key=lambda m: int(m["sort_order"]))
 
+    def holdings(self) -> str:
+        """What this version holds, e.g. "5 reports from 5 of the 42 MAPPA areas of England and
+        Wales, for years from 2014-15 to 2023-24" (for descriptions that must not read as if
+        every area were covered)."""
+        years = sorted({r["year"] for r in self.reports.values()})
+        held = {r["area_id"] for r in self.reports.values()}
+        if not years:
+            return f"no reports yet from the {len(self.areas)} MAPPA areas of England and Wales"
+        span = years[0] if len(years) == 1 else f"years from {years[0]} to {years[-1]}"
+        return (f"{len(self.reports)} report{'s' if len(self.reports) != 1 else ''} from {len(held)} of the "
+                f"{len(self.areas)} MAPPA areas of England and Wales, for {span}")
+
     def quality_for(self, report_id: str) -> list[dict[str, str]]:
         return [q for q in self.quality if q["report_id"] == report_id]
 

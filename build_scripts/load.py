@@ -251,7 +251,7 @@ def load(paths: Paths = Paths()) -> Curated:
             problems.extend(found)
             continue
         for line, row in zip(table.lines, table.rows, strict=True):
-            if breakdown[row["measure_id"]] == "none" and (row["level"], row["category"]) != ("all", "all"):
+            if breakdown[row["measure_id"]] == "single_figure" and (row["level"], row["category"]) != ("all", "all"):
                 problems.append(InputProblem(file, line, "level",
                                              f"level 'all' and category 'all' (measure {row['measure_id']} has no breakdown)",
                                              f"level {row['level']!r}, category {row['category']!r}"))

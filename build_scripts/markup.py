@@ -140,3 +140,21 @@ def environment(templates: Path, **filters: Any) -> jinja2.Environment:
     )
     env.filters.update(url=url, anchor=anchor, token=token, code_spans=code_spans, **filters)
     return env
+
+
+def text_environment(templates: Path) -> jinja2.Environment:
+    """For plain-text files (the zip's README.txt): nothing reads them as markup, so values are
+    written as they are. Never use it for a page."""
+
+    def plain(value: Any) -> Any:
+        if value is None:
+            raise ValueError("a template printed None: pass an empty string or leave the value out")
+        return value
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        finalize=plain,
+    )

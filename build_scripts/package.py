@@ -114,7 +114,9 @@ def write_csv(path: Path, fields: list[str], rows: list[dict[str, str]]) -> None
 
 
 def descriptor(curated: Curated, paths: Paths, folder: Path) -> dict[str, Any]:
-    package = {"$schema": DATA_PACKAGE_PROFILE}
+    # "$schema" and "type" are Data Package v2; "profile" is v1, kept beside them so that v1
+    # clients (frictionless for R, Node's datapackage) read every resource too.
+    package = {"$schema": DATA_PACKAGE_PROFILE, "profile": "tabular-data-package"}
     package.update({k: curated.package[k] for k in PACKAGE_KEYS if k in curated.package})
     resources = []
     for name in RESOURCE_NAMES:
@@ -124,6 +126,7 @@ def descriptor(curated: Curated, paths: Paths, folder: Path) -> dict[str, Any]:
         resources.append({
             "name": name,
             "type": "table",
+            "profile": "tabular-data-resource",
             "path": f"{name}.csv",
             "scheme": "file",
             "format": "csv",

@@ -5,11 +5,8 @@ every piece of markup, with autoescaping on (see markup.py). Every page carries 
 from __future__ import annotations
 
 import functools
-import hashlib
-import io
-import os
-import zipfile
-from datetime import date, datetime, timezone
+import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,13 +15,13 @@ from markupsafe import Markup
 
 from .charts import ChartJob, latest_by_area, svg_size
 from .dataset import Dataset, number, percent
+from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
 from .markup import absolute_url, describe, environment, front_matter, url
 from .metadata import CATEGORIES, LEVELS
 from .package import csv_text
 from .paths import Paths
+from .reproducible import checksum_lines, sha256
 
-ZIP_NAME = "mappa-statistics.zip"
-CHECKSUMS_NAME = "SHA256SUMS"
 
 # Each measure's headline sentence, as a person would write it for no one (or no orders), for
 # one, and for many. {n} is the figure as printed, formatted; the other fields are dates and the area.
@@ -131,14 +128,6 @@ def rel_href(from_page: str, to_page: str) -> str:
     """The URL of a page as a browser follows it from another page. Links in HTML blocks are
     not rewritten by MkDocs, so they point at the folder, not at its index.md."""
     return rel_link(from_page, to_page).removesuffix("index.md") or "./"
-
-
-def source_date_epoch(descriptor: dict[str, Any]) -> int:
-    """Dates in outputs come from SOURCE_DATE_EPOCH or from the data, never from the clock."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    created = descriptor["created"].replace("Z", "+00:00")
-    return int(datetime.fromisoformat(created).timestamp())
 
 
 class Site:
@@ -435,38 +424,36 @@ def split_list(text: str) -> list[str]:
     return [t.strip() for t in (text or "").split(";") if t.strip()]
 
 
-def deterministic_zip(files: list[tuple[str, bytes]], epoch: int) -> bytes:
-    """A zip whose bytes depend only on the files: sorted names, fixed times and modes."""
-    stamp = datetime.fromtimestamp(max(epoch, 315532800), tz=timezone.utc).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            archive.writestr(info, content, compresslevel=9)
-    return buffer.getvalue()
+MEDIA_TYPES = {".json": "application/json", ".csv": "text/csv", ".zip": "application/zip",
+               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEASUREMENT_TECHNIQUE = ("Transcription, figure for figure as printed, of the statistical tables in MAPPA area "
+                         "annual reports; every printed total is checked against the sum of its parts and "
+                         "every problem is recorded in a data-quality register, never corrected.")
+SNIPPETS = {"pandas": "snippets/pandas.py.j2", "frictionless": "snippets/frictionless.py.j2",
+            "r": "snippets/frictionless.R.j2", "duckdb": "snippets/duckdb.sql.j2"}
 
 
-def data_files(site: Site) -> list[dict[str, Any]]:
-    """Copy the package to /data/latest/ and /data/v<version>/, with a zip and checksums.
+def snippet(env: Any, name: str, base: str) -> str:
+    """A code example of the data page, with the address of a release folder in it. The page and
+    tests/test_clients.py both render it here, so the test runs exactly what the page prints."""
+    return env.get_template(SNIPPETS[name]).render(base=Markup(base))
+
+
+def data_files(site: Site) -> tuple[list[dict[str, Any]], list[str]]:
+    """Publish the release under /data/latest/ and /data/v<version>/: each file with a
+    `<file>.sha256` beside it, and a SHA256SUMS that lists only the files in that folder.
     Earlier releases kept in releases/ are published beside it at their own versioned URL."""
     data = site.data
-    folder = data.folder
-    names = ["datapackage.json"] + [r["path"] for r in data.descriptor["resources"]]
-    contents = [(n, (folder / n).read_bytes()) for n in names]
     version = data.version
-    zipped = deterministic_zip([(f"mappa-statistics-{version}/{n}", c) for n, c in contents],
-                               source_date_epoch(data.descriptor))
-    listing = []
-    for n, c in contents + [(ZIP_NAME, zipped)]:
-        listing.append(dict(name=n, size=len(c), sha256=hashlib.sha256(c).hexdigest(), content=c))
-    sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in listing)
+    files = release_files(data, site.paths, citation(data, site.homepage + "data/", data.descriptor["title"]),
+                          site.homepage + "data/")
+    listing = [dict(name=n, size=len(c), sha256=sha256(c), content=c, media_type=MEDIA_TYPES[Path(n).suffix])
+               for n, c in files]
     for prefix in ("data/latest", f"data/v{version}"):
         for f in listing:
             site.write(f"{prefix}/{f['name']}", f["content"])
-        site.write(f"{prefix}/{CHECKSUMS_NAME}", sums)
+            site.write(f"{prefix}/{f['name']}.sha256", checksum_lines([(f["name"], f["content"])]))
+        site.write(f"{prefix}/{CHECKSUMS_NAME}", checksum_lines(files))
     released = []
     if site.paths.releases.exists():
         for release in sorted(p for p in site.paths.releases.iterdir() if p.is_dir() and p.name != f"v{version}"):
@@ -476,39 +463,70 @@ def data_files(site: Site) -> list[dict[str, Any]]:
     return listing, released
 
 
+def changelog_dates(changelog: str) -> list[str]:
+    """The release dates of CHANGELOG.md's `## <version> (YYYY-MM-DD)` headings, oldest first."""
+    return sorted(re.findall(r"^## \S+ \((\d{4}-\d{2}-\d{2})\)$", changelog, re.M))
+
+
+def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) -> dict[str, Any]:
+    """schema.org Dataset for search engines, from the same metadata as datapackage.json."""
+    data = site.data
+    d = data.descriptor
+    reports = sorted(data.reports.values(), key=lambda r: r["period_start"])
+    folder = site.homepage + f"data/v{data.version}/"
+    organisation = {"@type": "Organization", "name": d["contributors"][0]["title"], "url": d["homepage"]}
+    dates = changelog_dates(changelog)
+    return {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": d["title"],
+        "description": " ".join(d["description"].split()) + f" This version holds {data.holdings()}.",
+        "url": site.homepage + "data/",
+        "identifier": d["id"],
+        "version": data.version,
+        "keywords": d["keywords"],
+        "license": d["licenses"][0]["path"],
+        "isAccessibleForFree": True,
+        "creator": organisation,
+        "publisher": organisation,
+        "datePublished": dates[0] if dates else d["created"][:10],
+        "dateModified": d["created"][:10],
+        "measurementTechnique": MEASUREMENT_TECHNIQUE,
+        "variableMeasured": [
+            {"@type": "PropertyValue", "propertyID": m["measure_id"], "name": m["label"],
+             "description": m["description"], "unitText": m["unit"]}
+            for m in data.measures_in_order()],
+        "isBasedOn": [
+            {"@type": "Report", "name": r["source_title"], "alternateName": r["title_as_printed"],
+             "publisher": {"@type": "Organization", "name": r["publisher"]},
+             "temporalCoverage": f"{r['period_start']}/{r['period_end']}"}
+            for r in reports],
+        "temporalCoverage": f"{reports[0]['period_start']}/{reports[-1]['period_end']}" if reports else "",
+        "spatialCoverage": {"@type": "Place", "name": "England and Wales",
+                            "containsPlace": [{"@type": "AdministrativeArea", "name": data.areas[a]["name"]}
+                                              for a in sorted({r["area_id"] for r in reports})]},
+        "distribution": [
+            {"@type": "DataDownload", "name": f["name"], "encodingFormat": f["media_type"],
+             "contentUrl": folder + f["name"], "contentSize": f"{f['size']} bytes", "sha256": f["sha256"]}
+            for f in listing],
+    }
+
+
 def data_page(site: Site) -> None:
     data = site.data
     listing, released = data_files(site)
     resources = {r["path"]: r for r in data.descriptor["resources"]}
     years = sorted(r["year"] for r in data.reports.values())
-    reports = sorted(data.reports.values(), key=lambda r: r["period_start"])
-    jsonld = {
-        "@context": "https://schema.org/",
-        "@type": "Dataset",
-        "name": data.descriptor["title"],
-        "description": data.descriptor["description"],
-        "url": site.homepage + "data/",
-        "identifier": data.descriptor["id"],
-        "version": data.version,
-        "keywords": data.descriptor["keywords"],
-        "license": data.descriptor["licenses"][0]["path"],
-        "isAccessibleForFree": True,
-        "creator": {"@type": "Organization", "name": data.descriptor["publisher"] if "publisher" in data.descriptor
-                    else data.descriptor["contributors"][0]["title"]},
-        "temporalCoverage": f"{reports[0]['period_start']}/{reports[-1]['period_end']}" if reports else "",
-        "spatialCoverage": {"@type": "Place", "name": "England and Wales"},
-        "distribution": [
-            {"@type": "DataDownload", "encodingFormat": "application/zip",
-             "contentUrl": site.homepage + f"data/v{data.version}/{ZIP_NAME}"},
-        ] + [{"@type": "DataDownload", "encodingFormat": "text/csv", "name": r["title"],
-              "contentUrl": site.homepage + f"data/v{data.version}/{r['path']}"}
-             for r in data.descriptor["resources"]],
-    }
+    changelog = (site.paths.root / "CHANGELOG.md").read_text(encoding="utf-8")
+    base = site.homepage + url(f"data/v{data.version}/")
     site.page("data/index.md", "data.md.j2", listing=listing, resources=resources, released=released,
-              jsonld=jsonld, years=years, citation=citation(data, site.homepage + "data/", data.descriptor["title"]))
+              jsonld=dataset_jsonld(site, listing, changelog), years=years,
+              files=dict(zip=ZIP_NAME, xlsx=XLSX_NAME, sums=CHECKSUMS_NAME, readme=README_NAME,
+                         cff=CITATION_NAME),
+              base=base, snippet_templates=SNIPPETS,
+              citation=citation(data, site.homepage + "data/", data.descriptor["title"]))
     # CHANGELOG.md is written by the project, like the templates, and is meant to be read as
     # Markdown; it is the one text that reaches a page unescaped.
-    changelog = (site.paths.root / "CHANGELOG.md").read_text(encoding="utf-8")
     site.page("data/changelog/index.md", "changelog.md.j2", changelog=Markup(changelog.split("\n", 1)[1]))
 
 

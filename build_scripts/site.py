@@ -17,8 +17,9 @@ from pathlib import Path
 from .charts import build_charts
 from .dataset import read_dataset
 from .package import swap_in
-from .pages import build_pages, source_date_epoch
+from .pages import build_pages
 from .paths import Paths
+from .reproducible import source_date_epoch
 
 URL_MANIFEST = "published-urls.txt"
 MANIFEST_HEADER = (

@@ -152,6 +152,33 @@ def test_data_page_has_dataset_jsonld_and_checksummed_downloads(built, pages):
         built.datapackage / "observations.csv").read_bytes()
 
 
+def test_data_page_jsonld_has_the_recommended_dataset_properties(built, pages):
+    dataset = json.loads("".join(pages["data/index.html"].jsonld))
+    descriptor = json.loads((built.datapackage / "datapackage.json").read_text())
+    version = descriptor["version"]
+    assert dataset["description"].endswith(
+        "This version holds 5 reports from 5 of the 42 MAPPA areas of England and Wales, for years from 2014-15 "
+        "to 2023-24.")
+    assert [v["propertyID"] for v in dataset["variableMeasured"]] == [
+        "eligible", "managed_l2_l3", "breach_notification", "notification_revoked", "shpo", "shpo_foreign_travel",
+        "sopo", "notification_order", "foreign_travel_order", "sro_breach_notification", "custody_breach_licence",
+        "custody_breach_order", "rso_per_100k"]
+    assert dataset["measurementTechnique"].startswith("Transcription, figure for figure as printed")
+    assert dataset["creator"] == {"@type": "Organization", "name": "MAPPA open data", "url": SITE_URL}
+    assert (dataset["datePublished"], dataset["dateModified"]) == ("2026-11-22", descriptor["created"][:10])
+    assert len(dataset["isBasedOn"]) == 5 and dataset["isBasedOn"][0]["alternateName"] == "Annual Report 2014/2015"
+    assert dataset["temporalCoverage"] == "2014-04-01/2024-03-31"
+    assert len(dataset["spatialCoverage"]["containsPlace"]) == 5
+    files = [d["name"] for d in dataset["distribution"]]
+    assert files == ["datapackage.json", "observations.csv", "measures.csv", "areas.csv", "reports.csv",
+                     "glossary.csv", "quality.csv", "mappa-statistics.xlsx", "mappa-statistics.zip"]
+    for download in dataset["distribution"]:
+        assert download["contentUrl"] == f"{SITE_URL}data/v{version}/{download['name']}"
+        path = built.site / "data" / f"v{version}" / download["name"]
+        assert download["contentSize"] == f"{path.stat().st_size} bytes"
+        assert re.fullmatch(r"[0-9a-f]{64}", download["sha256"])
+
+
 def test_area_year_page_explains_every_table(built):
     text = (built.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text()
     assert "On 31 March 2024, 1,750 people in Staffordshire were eligible for MAPPA." in text

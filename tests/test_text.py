@@ -5,8 +5,8 @@ import pytest
 
 from build_scripts.charts import levels_alt, levels_spec, series_alt, text_width
 from build_scripts.dataset import number, percent
-from build_scripts.pages import (SENTENCES, breakdown_sentence, constraint_parts, deterministic_zip, headline,
-                                 long_date)
+from build_scripts.pages import SENTENCES, breakdown_sentence, constraint_parts, headline, long_date
+from build_scripts.reproducible import deterministic_zip
 
 REPORT = {"snapshot_date": "2024-03-31", "period_start": "2023-04-01", "period_end": "2024-03-31"}
 
