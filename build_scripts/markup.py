@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 # Characters that start Markdown (or attr_list, tables, emphasis, code, links) anywhere in a line.
 _MARKDOWN_ANYWHERE = {c: f"&#{ord(c)};" for c in "\\`*_{}[]|~"}
 # Characters that only matter at the start of a line: headings, lists, admonitions, rules.
-_LINE_START = re.compile(r"^(?:[#+\-=!:]|\d+(?=[.)](?:\s|$)))")
+_LINE_START = re.compile(r"(?:[#+\-=!:]|\d+(?=[.)](?:\s|$)))")
 _WHITESPACE = re.compile(r"\s+")
 _ANCHOR = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -35,15 +35,18 @@ def markdown_text(value: Any) -> Markup:
     """Plain text -> text that shows as itself in Markdown and in HTML (element or attribute).
 
     Runs of white space, line breaks included, become one space: a line break in a label
-    could otherwise start a Markdown block (a list, a heading, a table)."""
+    could otherwise start a Markdown block (a list, a heading, a table), and four spaces a
+    code block. A space at either end is kept, so templates can join values with words."""
     if isinstance(value, Markup):
         return value
-    text = _escape_characters(_WHITESPACE.sub(" ", str(value)).strip())
-    match = _LINE_START.match(text)
+    text = _escape_characters(_WHITESPACE.sub(" ", str(value)))
+    indent = len(text) - len(text.lstrip(" "))  # one space at most, after the line above
+    match = _LINE_START.match(text, indent)
     if match:
         # Digits before "." or ")" would start a numbered list: escape the digit run's end instead.
         start = match.group(0)
-        text = (start[:-1] + f"&#{ord(start[-1])};" if start[0].isdigit() else f"&#{ord(start)};") + text[len(start):]
+        escaped = start[:-1] + f"&#{ord(start[-1])};" if start[0].isdigit() else f"&#{ord(start)};"
+        text = text[:indent] + escaped + text[indent + len(start):]
     return Markup(text)
 
 

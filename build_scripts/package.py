@@ -24,6 +24,7 @@ from .metadata import CATEGORIES, LEVELS, RESOURCE_NAMES, load_schema
 from .paths import Paths
 from .quality import check_register, published_rows
 from .totals import find_mismatches
+from .crosschecks import find_breaches
 
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 GLOSSARY_LIST_FIELDS = ("replaced", "replaced_by", "printed_as")
@@ -88,15 +89,15 @@ def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
         "quality": sorted(published_rows(curated.quality), key=lambda q: q["quality_id"]),
     }
 
-    def locate_total(mismatch):
-        cells = curated.cells[mismatch.report_id]
-        for line, cell in zip(curated.cell_lines[mismatch.report_id], cells, strict=True):
-            if (cell["measure_id"], cell["level"], cell["category"]) == (
-                    mismatch.measure_id, mismatch.level, mismatch.category):
-                return f"curated/reports/{mismatch.report_id}.csv", line
-        return f"curated/reports/{mismatch.report_id}.csv", None
+    def locate_cell(report_id, measure_id, level, category):
+        cells = curated.cells[report_id]
+        for line, cell in zip(curated.cell_lines[report_id], cells, strict=True):
+            if (cell["measure_id"], cell["level"], cell["category"]) == (measure_id, level, category):
+                return f"curated/reports/{report_id}.csv", line
+        return f"curated/reports/{report_id}.csv", None
 
-    check_register(curated.quality, find_mismatches(observations), tables, locate_total)
+    check_register(curated.quality, find_mismatches(observations), find_breaches(observations), tables,
+                   locate_cell)
     return tables
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .charts import ChartJob, latest_by_area, svg_size
+from .crosschecks import RULES
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
 from .markup import absolute_url, describe, environment, front_matter, url
@@ -301,11 +302,12 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             term_ids = []
         term_ids = [measure["term_id"]] + [t for t in term_ids if t != measure["term_id"]]
         mismatch = any(q["measure_id"] == mid and q["kind"] == "total_mismatch" for q in quality)
+        contradiction = any(q["measure_id"] == mid and q["kind"] == "cross_table" for q in quality)
         sections.append(dict(
             measure=measure,
             headline=headline(mid, total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
-            mismatch=mismatch,
+            mismatch=mismatch, contradiction=contradiction,
             chart=site.chart(f"report:{rid}:{mid}" if measure["breakdown"] == "level_and_category"
                              else f"area:{area_id}:{mid}", page_path, lazy=any(x["chart"] for x in sections)),
             total=total, single=measure["breakdown"] != "level_and_category",
@@ -545,7 +547,8 @@ def methodology_page(site: Site) -> None:
     kinds = {}
     for q in entries:
         kinds[q["kind"]] = kinds.get(q["kind"], 0) + 1
-    site.page("methodology/index.md", "methodology.md.j2", entries=entries, kinds=kinds,
+    site.page("methodology/index.md", "methodology.md.j2", entries=entries, kinds=kinds, rules=RULES,
+              measures=data.measures,
               report_links={r: url(rel_link("methodology/index.md", f"areas/{v['area_id']}/{v['year']}/index.md"))
                             for r, v in data.reports.items()})
 

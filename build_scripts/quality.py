@@ -1,5 +1,5 @@
 """The data-quality register: every entry must still match the data, and every total
-mismatch in the data must have an entry."""
+mismatch and every breach of a rule across tables (crosschecks.py) must have an entry."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -7,6 +7,7 @@ from typing import Any
 
 from .errors import BuildError, InputProblem
 from .metadata import CATEGORIES, LEVELS, describe_value
+from .crosschecks import RULES_BY_ID, Breach
 from .totals import Mismatch
 
 REGISTER_FILE = "metadata/quality-register.yaml"
@@ -14,6 +15,8 @@ PUBLISHED_FIELDS = ["quality_id", "report_id", "measure_id", "kind", "location",
 
 
 TOTAL_CHECK_KEYS = ["level", "category", "over", "printed_total", "sum_of_parts"]
+CROSS_CHECK_KEYS = ["rule", "breaches"]
+BREACH_KEYS = ["category", "smaller", "larger"]
 CHECK_EXPECTATIONS = ["present", "absent"]
 
 
@@ -22,6 +25,8 @@ def check_problems(entry: dict[str, Any], table_fields: dict[str, list[str]]) ->
 
     `table_fields` maps each table a check may look at to its field names."""
     check = entry.get("check")
+    if entry.get("kind") == "cross_table":
+        return _cross_check_problems(entry, check)
     if entry.get("kind") == "total_mismatch":
         if not isinstance(check, dict):
             return [(("check",), "a check with " + ", ".join(TOTAL_CHECK_KEYS),
@@ -70,6 +75,33 @@ def check_problems(entry: dict[str, Any], table_fields: dict[str, list[str]]) ->
     return problems
 
 
+def _cross_check_problems(entry: dict[str, Any], check: Any) -> list[tuple[tuple, str, str]]:
+    """A cross_table check names a rule and lists each breach: category, smaller, larger."""
+    if not isinstance(check, dict):
+        return [(("check",), "a check with " + ", ".join(CROSS_CHECK_KEYS),
+                 describe_value(check) if "check" in entry else "none")]
+    problems = [(("check", key), "only the keys " + ", ".join(CROSS_CHECK_KEYS), repr(key))
+                for key in check if key not in CROSS_CHECK_KEYS]
+    if str(check.get("rule")) not in RULES_BY_ID:
+        problems.append((("check", "rule"), "one of the rules " + ", ".join(RULES_BY_ID),
+                         describe_value(check.get("rule")) if "rule" in check else "none"))
+    breaches = check.get("breaches")
+    if not isinstance(breaches, list) or not breaches:
+        return problems + [(("check", "breaches"), "a list of breaches, each with " + ", ".join(BREACH_KEYS),
+                            describe_value(breaches) if "breaches" in check else "none")]
+    for index, breach in enumerate(breaches):
+        if not isinstance(breach, dict) or sorted(breach) != sorted(BREACH_KEYS):
+            problems.append((("check", "breaches", index), "exactly the keys " + ", ".join(BREACH_KEYS),
+                             describe_value(breach)))
+        elif isinstance(breach["category"], bool) or str(breach["category"]) not in CATEGORIES:
+            problems.append((("check", "breaches", index, "category"), "one of " + ", ".join(CATEGORIES),
+                             describe_value(breach["category"])))
+        else:
+            problems += [(("check", "breaches", index, key), "a number", describe_value(breach[key]))
+                         for key in ("smaller", "larger") if not _is_number(breach[key])]
+    return problems
+
+
 def _is_number(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return False
@@ -93,22 +125,41 @@ def _mismatch_key(m: Mismatch) -> tuple:
     return (m.report_id, m.measure_id, m.level, m.category, m.over, m.printed_total, m.sum_of_parts)
 
 
+def _breach_key(b: Breach) -> tuple:
+    return (b.report_id, b.rule_id, b.category, b.smaller, b.larger)
+
+
 def check_register(
     register: list[dict[str, Any]],
     mismatches: list[Mismatch],
+    breaches: list[Breach],
     tables: dict[str, list[dict[str, str]]],
-    locate_total,
+    locate_cell,
 ) -> None:
-    """Raise BuildError for an unlisted mismatch or an entry that no longer matches.
+    """Raise BuildError for an unlisted mismatch or breach, or an entry that no longer matches.
 
-    `tables` maps "observations" and "reports" to their rows; `locate_total(mismatch)` gives
-    (file, line) of the printed total in the curated inputs, for the error message.
+    `tables` maps "observations" and "reports" to their rows; `locate_cell(report_id,
+    measure_id, level, category)` gives (file, line) of a printed cell in the curated inputs,
+    for the error message.
     """
     problems: list[InputProblem] = []
     listed = {}
+    listed_breaches = set()
+    found_breaches = {_breach_key(b) for b in breaches}
     for index, entry in enumerate(register, start=1):
         where = f"entry {index} ({entry.get('quality_id', '?')})"
         check = entry.get("check") or {}
+        if entry.get("kind") == "cross_table":
+            for breach in check["breaches"]:
+                key = (entry["report_id"], check["rule"], str(breach["category"]), Decimal(str(breach["smaller"])),
+                       Decimal(str(breach["larger"])))
+                listed_breaches.add(key)
+                if key not in found_breaches:
+                    problems.append(InputProblem(
+                        REGISTER_FILE, None, where,
+                        f"a breach of rule {check['rule']} in category {breach['category']} that the data still shows",
+                        "the data no longer breaks it (remove or update the entry)"))
+            continue
         if entry.get("kind") == "total_mismatch":
             key = (entry["report_id"], entry.get("measure_id"), str(check.get("level")), str(check.get("category")),
                    check.get("over"), Decimal(str(check.get("printed_total"))), Decimal(str(check.get("sum_of_parts"))))
@@ -129,9 +180,19 @@ def check_register(
                         REGISTER_FILE, None, where,
                         f"{resource} rows of {entry['report_id']} where {conditions} to be {expectation}",
                         "the data no longer matches (update or remove the entry)"))
+    for breach in breaches:
+        if _breach_key(breach) not in listed_breaches:
+            rule = breach.rule
+            file, line = locate_cell(breach.report_id, rule.smaller, rule.levels[-1], breach.category)
+            levels = " and ".join(rule.levels)
+            problems.append(InputProblem(
+                file, line, "value",
+                f"{rule.smaller} at level {levels}, category {breach.category} ({breach.smaller}) no larger than "
+                f"{rule.larger} ({breach.larger}), or an entry of kind cross_table in {REGISTER_FILE} "
+                f"for rule {rule.rule_id}", "a breach: " + rule.reason))
     for mismatch in mismatches:
         if _mismatch_key(mismatch) not in listed:
-            file, line = locate_total(mismatch)
+            file, line = locate_cell(mismatch.report_id, mismatch.measure_id, mismatch.level, mismatch.category)
             parts = "categories" if mismatch.over == "category" else "levels"
             problems.append(InputProblem(
                 file, line, "value",

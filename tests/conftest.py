@@ -34,8 +34,9 @@ def copy_project(target: Path, inputs=INPUTS) -> Paths:
 
 @pytest.fixture
 def tiny_project(tmp_path: Path) -> Paths:
-    """The real metadata with one tiny, consistent report and a glossary of the terms it needs
-    (tests/fixtures/tiny), laid out as the bad-input tests' line numbers expect."""
+    """The real metadata with one tiny, consistent report, and a glossary (the terms it needs) and
+    package.yaml of its own (tests/fixtures/tiny), laid out as the bad-input tests' line numbers
+    expect, so editing or re-versioning the real ones moves no expected line."""
     paths = copy_project(tmp_path / "tiny", inputs=["metadata", "templates", "theme", "mkdocs.yml",
                                                     "CHANGELOG.md"])
     shutil.copytree(FIXTURES / "tiny", paths.root, dirs_exist_ok=True)

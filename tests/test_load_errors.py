@@ -219,8 +219,8 @@ EDITS = {
                               f"{QUALITY}:1: column 'printed': expected a value (this field is required); found "
                               "no printed in this entry"),
     "quality_bad_kind": (QUALITY, "kind: label_missing", "kind: label-missing",
-                         f"{QUALITY}:4: column 'kind': expected one of total_mismatch, period_mismatch, "
-                         "label_missing, terminology, other; found 'label-missing'"),
+                         f"{QUALITY}:4: column 'kind': expected one of total_mismatch, cross_table, "
+                         "period_mismatch, label_missing, terminology, other; found 'label-missing'"),
     "quality_unknown_report": (QUALITY, "report_id: staffordshire-2023-24", "report_id: staffordshire-2023",
                                f"{QUALITY}:2: column 'report_id': expected the report_id of a report in "
                                "curated/reports.csv; found 'staffordshire-2023'"),

@@ -27,7 +27,9 @@ from build_scripts.markup import (absolute_url, anchor, code_spans, describe, en
     ("1) item", "&#49;) item"),
     ("1.0.0", "1.0.0"),
     ("2014-15", "2014-15"),
-    ("first line\n---\n\nsecond\tline ", "first line --- second line"),
+    ("first line\n---\n\nsecond\tline ", "first line --- second line "),
+    (" # still a heading", " &#35; still a heading"),
+    ("\n    - a list after four spaces", " &#45; a list after four spaces"),
     ("Ünïcödé ✓ 🙂 “curly” «guillemets»", "Ünïcödé ✓ 🙂 “curly” «guillemets»"),
 ])
 def test_markdown_text(text, escaped):

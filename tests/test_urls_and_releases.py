@@ -5,9 +5,9 @@ import yaml
 from build_scripts.package import build_package
 from build_scripts.site import build_docs, build_site
 
-from conftest import REPO
 
-VERSION = yaml.safe_load((REPO / "metadata" / "package.yaml").read_text())["version"]
+def version(paths) -> str:
+    return yaml.safe_load((paths.metadata / "package.yaml").read_text())["version"]
 
 
 def test_redirect_keeps_an_old_url(tiny_project):
@@ -32,7 +32,7 @@ def test_earlier_releases_stay_downloadable(tiny_project):
     build_package(tiny_project)
     build_docs(tiny_project)
     assert (tiny_project.docs / "data" / "v0.9.0" / "mappa-statistics.zip").read_bytes() == b"old release"
-    assert (tiny_project.docs / "data" / f"v{VERSION}" / "mappa-statistics.zip").exists()
+    assert (tiny_project.docs / "data" / f"v{version(tiny_project)}" / "mappa-statistics.zip").exists()
     assert "Earlier releases: [v0.9.0](v0.9.0/SHA256SUMS)" in (tiny_project.docs / "data" / "index.md").read_text()
     assert "/data/v0.9.0/mappa-statistics.zip" in (tiny_project.root / "published-urls.txt").read_text()
 
@@ -43,8 +43,8 @@ def test_release_archive_keeps_the_current_release(tiny_project):
     build_package(tiny_project)
     build_docs(tiny_project)
     archive_release(tiny_project)
-    kept = tiny_project.releases / f"v{VERSION}"
+    kept = tiny_project.releases / f"v{version(tiny_project)}"
     assert sorted(p.name for p in kept.iterdir()) == sorted(
-        p.name for p in (tiny_project.docs / "data" / f"v{VERSION}").iterdir())
+        p.name for p in (tiny_project.docs / "data" / f"v{version(tiny_project)}").iterdir())
     assert (kept / "mappa-statistics.zip").read_bytes() == (
         tiny_project.docs / "data" / "latest" / "mappa-statistics.zip").read_bytes()
