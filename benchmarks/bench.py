@@ -41,15 +41,17 @@ def financial_year(start: int) -> str:
 
 
 def matrix(rng: random.Random, measure: str, levels: list[str], scale: dict[str, int],
-           dash_level_1_cat_3: bool) -> list[list[str]]:
-    """A level x category table whose row and column totals add up."""
+           dash_level_1_cat_3: bool, bound: dict[tuple[str, str], int] | None = None) -> tuple[list[list[str]], dict]:
+    """A level x category table whose row and column totals add up. A `bound` (another table's
+    parts) keeps each part within it, so the rules across tables (crosschecks.py) hold too."""
     values = {}
     for level in levels:
         for category in ("1", "2", "3"):
             if level == "1" and category == "3" and dash_level_1_cat_3:
                 values[(level, category)] = None
             else:
-                values[(level, category)] = rng.randint(0, scale[level] * (4 if category == "1" else 2))
+                top = scale[level] * (4 if category == "1" else 2)
+                values[(level, category)] = rng.randint(0, min(top, bound.get((level, category), top)) if bound else top)
     rows = []
     for level in levels + ["all"]:
         for category in ("1", "2", "3", "all"):
@@ -65,14 +67,15 @@ def matrix(rng: random.Random, measure: str, levels: list[str], scale: dict[str,
             rows.append([f"Synthetic {measure}", "Total" if level == "all" else f"Level {level}",
                          "Total" if category == "all" else f"Category {category}", printed, measure, level,
                          category, ""])
-    return rows
+    return rows, values
 
 
 def synthetic_report(rng: random.Random, start: int) -> list[list[str]]:
     size = rng.randint(300, 4000)
-    rows = matrix(rng, "eligible", ["1", "2", "3"], {"1": size // 4, "2": 5, "3": 2}, True)
-    rows += matrix(rng, "managed_l2_l3", ["2", "3"], {"2": 30, "3": 5}, False)
-    rows += matrix(rng, "custody_breach_licence", ["2", "3"], {"2": 8, "3": 2}, False)
+    managed, bound = matrix(rng, "managed_l2_l3", ["2", "3"], {"2": 30, "3": 5}, False)
+    rows, _ = matrix(rng, "eligible", ["1", "2", "3"], {"1": size // 4, "2": 5, "3": 2}, True, bound)
+    rows += managed
+    rows += matrix(rng, "custody_breach_licence", ["2", "3"], {"2": 8, "3": 2}, False, bound)[0]
     singles = {"breach_notification": 60, "notification_order": 6, "rso_per_100k": 160}
     if start >= 2012:
         singles["notification_revoked"] = 20
@@ -80,8 +83,11 @@ def synthetic_report(rng: random.Random, start: int) -> list[list[str]]:
         singles.update(shpo=200, shpo_foreign_travel=3, sro_breach_notification=3)
     else:
         singles.update(sopo=120, foreign_travel_order=3)
+    drawn = {}
     for measure, top in singles.items():
-        rows.append([f"Synthetic {measure}", measure, "", str(rng.randint(0, top)), measure, "all", "all", ""])
+        # At most as many SHPOs with a foreign travel restriction as SHPOs (crosschecks.py).
+        drawn[measure] = rng.randint(0, min(top, drawn.get("shpo", top)))
+        rows.append([f"Synthetic {measure}", measure, "", str(drawn[measure]), measure, "all", "all", ""])
     return rows
 
 
