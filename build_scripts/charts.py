@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import string
 import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ FONT_SIZE = 12  # the smallest text in a chart: 12 px, never scaled down on a ph
 CHART_WIDTH = 340
 BAR_STEP = 22
 LABEL_CHARS = 22  # wrap longer row labels (area names) onto several lines
-RENDERER_VERSION = "vl-convert 1.9 / charts v6"  # bump to invalidate the cache
+RENDERER_VERSION = "vl-convert 1.9 / charts v7"  # bump to invalidate the cache
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,14 @@ def _font_face(weight: str, characters: str) -> str:
 _TEXT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.S)
 
 
-def embed_font(svg: str) -> str:
+# Characters every chart of a kind uses, added to each subset so that most charts ask for the
+# same subset, which is then made once per worker (subsetting is the slow part). Downloads carry
+# all of printable ASCII, so one subset serves them all; pages carry only what charts show.
+COMMON_CHARACTERS = frozenset("0123456789,.-\u2013() Category Level All categories not applicable not published")
+DOWNLOAD_CHARACTERS = frozenset(string.printable.strip() + " ")
+
+
+def embed_font(svg: str, download: bool = False) -> str:
     """Add the chart font, subset to the characters of each weight, to an SVG."""
     import html
 
@@ -248,7 +256,8 @@ def embed_font(svg: str) -> str:
     for attributes, content in _TEXT.findall(svg):
         weight = "bold" if re.search(r'font-weight="(bold|700)"', attributes) else "normal"
         by_weight[weight].update(html.unescape(re.sub(r"<[^>]+>", "", content)))
-    rules = "".join(_font_face(w, "".join(sorted(chars | {" "}))) for w, chars in by_weight.items() if chars)
+    common = DOWNLOAD_CHARACTERS if download else COMMON_CHARACTERS
+    rules = "".join(_font_face(w, "".join(sorted(chars | common))) for w, chars in by_weight.items() if chars)
     return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + f"<style>{rules}</style>", svg, count=1)
 
 
@@ -298,7 +307,7 @@ def download_svg(chart_svg: str, title: str, source: str) -> str:
         parts.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="11" fill="{c}">{t}</text>').format(
             x=margin, y=footer_top + 11 + 15 * i, f=FONT_FAMILY, c=MUTED_COLOUR, t=line))
     parts.append(Markup("</svg>"))
-    return embed_font(str(Markup("").join(parts)))
+    return embed_font(str(Markup("").join(parts)), download=True)
 
 
 # -- rendering ---------------------------------------------------------------------------------
