@@ -28,6 +28,19 @@ class Rule:
 # reached in the year. So anyone at level 3 at some point is in its level 3 row, and anyone at
 # level 2 or 3 at some point is in its level 2 and 3 rows together; level 2 alone is no bound,
 # because a person at level 2 on 31 March may be counted at level 3 for the year.
+def _custody_rules(name: str, measure: str) -> tuple[Rule, ...]:
+    """Returns to custody (for breach of a licence, or of an order) are counted in people, at the
+    level they were managed at when returned."""
+    return (
+        Rule(f"custody-{name}-level-3-within-managed", measure, "managed_l2_l3", ("3",),
+             "A person returned to custody while managed at level 3 was managed at level 3 during the year, "
+             "so the yearly table's level 3 row includes them."),
+        Rule(f"custody-{name}-levels-2-3-within-managed", measure, "managed_l2_l3", ("2", "3"),
+             "A person returned to custody while managed at level 2 or 3 was managed at level 2 or 3 during the "
+             "year, so the yearly table's levels 2 and 3 together include them."),
+    )
+
+
 RULES = (
     Rule("eligible-level-3-within-managed", "eligible", "managed_l2_l3", ("3",),
          "Everyone managed at level 3 on 31 March was managed at level 3 during the year, and the yearly "
@@ -35,18 +48,8 @@ RULES = (
     Rule("eligible-levels-2-3-within-managed", "eligible", "managed_l2_l3", ("2", "3"),
          "Everyone managed at level 2 or 3 on 31 March was managed at level 2 or 3 during the year, so the "
          "yearly table's levels 2 and 3 together include them all."),
-    Rule("custody-licence-level-3-within-managed", "custody_breach_licence", "managed_l2_l3", ("3",),
-         "A person returned to custody while managed at level 3 was managed at level 3 during the year, so "
-         "the yearly table's level 3 row includes them."),
-    Rule("custody-licence-levels-2-3-within-managed", "custody_breach_licence", "managed_l2_l3", ("2", "3"),
-         "A person returned to custody while managed at level 2 or 3 was managed at level 2 or 3 during the "
-         "year, so the yearly table's levels 2 and 3 together include them."),
-    Rule("custody-order-level-3-within-managed", "custody_breach_order", "managed_l2_l3", ("3",),
-         "A person returned to custody while managed at level 3 was managed at level 3 during the year, so "
-         "the yearly table's level 3 row includes them."),
-    Rule("custody-order-levels-2-3-within-managed", "custody_breach_order", "managed_l2_l3", ("2", "3"),
-         "A person returned to custody while managed at level 2 or 3 was managed at level 2 or 3 during the "
-         "year, so the yearly table's levels 2 and 3 together include them."),
+    *_custody_rules("licence", "custody_breach_licence"),
+    *_custody_rules("order", "custody_breach_order"),
     Rule("shpo-foreign-travel-within-shpo", "shpo_foreign_travel", "shpo", ("all",),
          "A Sexual Harm Prevention Order with a foreign travel restriction is a Sexual Harm Prevention Order, "
          "so in one year there cannot be more of them than Sexual Harm Prevention Orders made."),
