@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from . import tilemap
 from .charts import ChartJob, latest_by_area, svg_size
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
@@ -550,6 +551,28 @@ def methodology_page(site: Site) -> None:
                             for r, v in data.reports.items()})
 
 
+TILE_MAP_FILE = "areas/tile-map.svg"
+
+
+def tile_map_for(site: Site, page_path: str) -> dict[str, Any]:
+    """The tile map's values for one page, its table and its download (build_scripts/tilemap.py)."""
+    layout = tilemap.read_layout(site.paths.root, sorted(site.data.areas))
+    target = site.out / TILE_MAP_FILE
+    if not target.exists():
+        # An image, like the charts: drawn by the build, not committed, not in the URL manifest.
+        svg = site.env.get_template("tile_map.svg.j2").render(map=tilemap.tile_map(
+            site.data, layout, lambda a: site.homepage + url(f"areas/{a}/"), "tile-map-file"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(svg, encoding="utf-8")
+    href = (lambda a: url(rel_href(page_path, f"areas/{a}/index.md")))
+    return dict(map=tilemap.tile_map(site.data, layout, href, "tile-map"),
+                rows=table("Registered sex offenders per 100,000 people: the latest year we hold for each area",
+                           ["Area", "Nation", "Latest year", "Per 100,000 people"],
+                           tilemap.table_rows(site.data, layout, href), missing="none yet"),
+                download=dict(href=url(rel_link(page_path, TILE_MAP_FILE)),
+                              size=human_bytes((site.out / TILE_MAP_FILE).stat().st_size)))
+
+
 def home_and_areas(site: Site) -> None:
     data = site.data
     held = sorted({r["area_id"] for r in data.reports.values()})
@@ -557,7 +580,8 @@ def home_and_areas(site: Site) -> None:
     for area in sorted(data.areas.values(), key=lambda a: a["name"]):
         by_nation.setdefault(area["nation"], []).append(dict(
             area=area, years=[r["year"] for r in data.report_ids_for_area(area["area_id"])]))
-    site.page("areas/index.md", "areas_index.md.j2", by_nation=by_nation, held=held)
+    site.page("areas/index.md", "areas_index.md.j2", by_nation=by_nation, held=held,
+              tiles=tile_map_for(site, "areas/index.md"))
     rows = []
     for area_id in held:
         report = data.report_ids_for_area(area_id)[-1]
@@ -568,7 +592,8 @@ def home_and_areas(site: Site) -> None:
                    ["Area", "Year", "People eligible for MAPPA on 31 March", "Managed at levels 2 and 3 during the year",
                     "Registered sex offenders per 100,000 people"], rows, missing="not published")
     years = sorted({r["year"] for r in data.reports.values()})
-    site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports))
+    site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports),
+              tiles=tile_map_for(site, "index.md"))
 
 
 def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths) -> list[str]:
