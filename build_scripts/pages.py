@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import tilemap
+from . import cards, tilemap
 from .charts import ChartJob, latest_by_area, svg_size
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
@@ -143,6 +143,7 @@ class Site:
                                sentence=sentence, constraint_parts=constraint_parts)
         self.urls: list[str] = []
         self.homepage = absolute_url(data.descriptor["homepage"].rstrip("/") + "/")
+        self._site_card: dict[str, str] | None = None
 
     # -- writing ---------------------------------------------------------------
     def write(self, rel_path: str, content: str | bytes) -> None:
@@ -157,9 +158,32 @@ class Site:
         elif not rel_path.endswith(".md"):
             self.urls.append("/" + rel_path)
 
-    def page(self, rel_path: str, template: str, **context: Any) -> None:
+    def card(self, folder: str, stem: str, kicker: str, heading: str, subheading: str, figure: str, words: str,
+             source: str) -> dict[str, str]:
+        """Draw a link-preview card (cards.py) as <folder><stem>.svg and .png; returns its path and
+        the text alternative (og:image:alt)."""
+        values = cards.layout(kicker, heading, subheading, figure, words, source)
+        svg = self.env.get_template("card.svg.j2").render(card=values)
+        png = f"{folder}{stem}.png"
+        cards.write_card(svg, self.out / f"{folder}{stem}.svg", self.out / png, self.paths.cache / "cards")
+        headline = " ".join(part for part in (figure, words) if part)
+        return dict(path=png, alt=f"{heading}. {subheading}. {headline}. {source}. {cards.LICENCE}.")
+
+    def site_card(self) -> dict[str, str]:
+        """The card of every page other than an area-year page, drawn once."""
+        if self._site_card is None:
+            d = self.data.descriptor
+            self._site_card = self.card(
+                "", "card", "MAPPA statistics", "England and Wales",
+                self.data.holdings()[0].upper() + self.data.holdings()[1:], "",
+                "Figures from the MAPPA annual reports, as printed, explained in plain English",
+                f"Source: the MAPPA annual reports of the areas, as published by {d['contributors'][0]['title']}")
+        return self._site_card
+
+    def page(self, rel_path: str, template: str, card: dict[str, str] | None = None, **context: Any) -> None:
         """Render a page template. The template sets `title` and `description` (plain text) and
-        may set `search_exclude`; they become the YAML front matter."""
+        may set `search_exclude`; they become the YAML front matter, with the link-preview values
+        (og_*, read by theme/main.html) and the card, the site's unless one is given."""
         permanent_url = self.homepage + url(rel_path[: -len("index.md")])
         common = dict(
             data=self.data, page_path=rel_path, version=self.data.version, permanent_url=permanent_url,
@@ -171,6 +195,11 @@ class Site:
         meta: dict[str, Any] = {"title": module.title, "description": describe(module.description)}
         if getattr(module, "search_exclude", False):
             meta["search"] = {"exclude": True}
+        card = card or self.site_card()
+        meta.update(og_title=module.title, og_description=meta["description"], og_url=str(permanent_url),
+                    og_type="website" if rel_path == "index.md" else "article",
+                    og_image=str(self.homepage + url(card["path"])), og_image_width=cards.WIDTH,
+                    og_image_height=cards.HEIGHT, og_image_alt=card["alt"], twitter_card="summary_large_image")
         self.write(rel_path, front_matter(meta) + str(module))
 
     def chart(self, chart_id: str, from_page: str, lazy: bool = True) -> dict[str, Any] | None:
@@ -317,8 +346,33 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             printed_as=printed_as(cells),
         ))
     years = [r["year"] for r in data.report_ids_for_area(area_id)]
-    site.page(page_path, "report.md.j2", report=report, area=area, sections=sections, missing=missing,
+    figure, words = card_headline(data, report)
+    card = site.card(f"areas/{area_id}/{year}/", "card", "MAPPA statistics", area["name"],
+                     f"{year}: {long_date(report['period_start'])} to {long_date(report['period_end'])}",
+                     figure, words, f"Source: MAPPA annual report of {area['name']}, {year}")
+    site.page(page_path, "report.md.j2", card=card, report=report, area=area, sections=sections, missing=missing,
               quality=quality, years=years)
+
+
+# The headline of an area-year card: the first of these the report printed a number for.
+CARD_HEADLINES = {
+    "eligible": ("person eligible for MAPPA on {snapshot}", "people eligible for MAPPA on {snapshot}"),
+    "managed_l2_l3": ("person managed at MAPPA level 2 or 3 in the year to {end}",
+                      "people managed at MAPPA level 2 or 3 in the year to {end}"),
+    "rso_per_100k": ("registered sex offender for every 100,000 people aged 10 or over on {snapshot}",
+                     "registered sex offenders for every 100,000 people aged 10 or over on {snapshot}"),
+}
+
+
+def card_headline(data: Dataset, report: dict[str, str]) -> tuple[str, str]:
+    """The figure (as printed, formatted) and its words for an area-year card."""
+    for measure_id, (one, many) in CARD_HEADLINES.items():
+        obs = data.cell(report["report_id"], measure_id)
+        if obs is not None and obs["status"] == "reported":
+            form = one if Decimal(obs["value"]) == 1 else many
+            return number(obs["value"]), form.format(snapshot=long_date(report["snapshot_date"]),
+                                                     end=long_date(report["period_end"]))
+    return "", "Figures from the area's MAPPA annual report, as printed"
 
 
 def area_page(site: Site, area_id: str) -> None:
