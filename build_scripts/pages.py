@@ -17,7 +17,8 @@ from . import cards, tilemap
 from .charts import ChartJob, latest_by_area, svg_size
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
-from .markup import absolute_url, describe, environment, front_matter, url
+from .markup import (absolute_url, bibtex_text, citation_environment, describe, environment, front_matter,
+                     ris_text, url)
 from .metadata import CATEGORIES, LEVELS
 from .package import csv_text
 from .paths import Paths
@@ -144,6 +145,8 @@ class Site:
         self.urls: list[str] = []
         self.homepage = absolute_url(data.descriptor["homepage"].rstrip("/") + "/")
         self._site_card: dict[str, str] | None = None
+        self.bibtex_env = citation_environment(paths.templates, bibtex_text)
+        self.ris_env = citation_environment(paths.templates, ris_text)
 
     # -- writing ---------------------------------------------------------------
     def write(self, rel_path: str, content: str | bytes) -> None:
@@ -192,6 +195,12 @@ class Site:
         )
         common.update(context)
         module = self.env.get_template(template).make_module(common)
+        if getattr(module, "cite_title", ""):
+            # The cite box's downloads, beside the page, from the same fields as its citation.
+            fields = citation_fields(self.data, permanent_url, module.cite_title, citation_key(rel_path))
+            folder = rel_path[: -len("index.md")]
+            for name, env in (("cite.bib", self.bibtex_env), ("cite.ris", self.ris_env)):
+                self.write(folder + name, env.get_template(name + ".j2").render(c=fields))
         meta: dict[str, Any] = {"title": module.title, "description": describe(module.description)}
         if getattr(module, "search_exclude", False):
             meta["search"] = {"exclude": True}
@@ -331,7 +340,10 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             term_ids = []
         term_ids = [measure["term_id"]] + [t for t in term_ids if t != measure["term_id"]]
         mismatch = any(q["measure_id"] == mid and q["kind"] == "total_mismatch" for q in quality)
+        table_url = site.homepage + url(f"areas/{area_id}/{year}/#{mid}")
         sections.append(dict(
+            table_url=table_url,
+            table_citation=citation(data, table_url, figure_title(measure, total, area["name"], report)),
             measure=measure,
             headline=headline(mid, total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
@@ -352,6 +364,15 @@ def report_page(site: Site, report: dict[str, str]) -> None:
                      figure, words, f"Source: MAPPA annual report of {area['name']}, {year}")
     site.page(page_path, "report.md.j2", card=card, report=report, area=area, sections=sections, missing=missing,
               quality=quality, years=years)
+
+
+def figure_title(measure: dict[str, str], total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
+    """What a table's citation calls the figure: its headline sentence (the figure, the area and
+    the date), or, with no printed number, the measure, the area and the period."""
+    if total is not None and total["status"] == "reported":
+        return headline(measure["measure_id"], total, area, report).rstrip(".")
+    return (f"{measure['label']}, {area}, {long_date(report['period_start'])} to "
+            f"{long_date(report['period_end'])}")
 
 
 # The headline of an area-year card: the first of these the report printed a number for.
@@ -585,13 +606,25 @@ def data_page(site: Site) -> None:
     site.page("data/changelog/index.md", "changelog.md.j2", changelog=Markup(changelog.split("\n", 1)[1]))
 
 
+def citation_fields(data: Dataset, url: str, title: str, key: str = "") -> dict[str, str]:
+    """The fields of every citation: the page's and the data page's text, the cite box's BibTeX
+    and RIS files (and the same metadata as CITATION.cff)."""
+    d = data.descriptor
+    return dict(key=key, publisher=d["contributors"][0]["title"], year=d["created"][:4], date=d["created"][:10],
+                title=title, dataset=d["title"], version=data.version, url=str(url))
+
+
 def citation(data: Dataset, url: str, title: str) -> str:
-    """One citation form for every page, the data page and CITATION.cff's fields."""
-    publisher = data.descriptor["contributors"][0]["title"]
-    year = data.descriptor["created"][:4]
-    dataset = data.descriptor["title"]
-    within = "" if title == dataset else f" In: {dataset}."
-    return f"{publisher} ({year}). {title}.{within} Dataset version {data.version}. {url}"
+    """One citation form for every page, every table, the data page and CITATION.cff's fields."""
+    c = citation_fields(data, url, title)
+    within = "" if title == c["dataset"] else f" In: {c['dataset']}."
+    return f"{c['publisher']} ({c['year']}). {title}.{within} Dataset version {c['version']}. {c['url']}"
+
+
+def citation_key(rel_path: str) -> str:
+    """A stable key for a page: areas/west-midlands/2021-22/index.md -> mappa-west-midlands-2021-22."""
+    parts = [p for p in rel_path.removesuffix("index.md").split("/") if p and p != "areas"]
+    return "-".join(["mappa"] + parts) if parts else "mappa-statistics"
 
 
 def methodology_page(site: Site) -> None:
