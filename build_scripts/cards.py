@@ -47,9 +47,11 @@ def layout(kicker: str, heading: str, subheading: str, figure: str, words: str, 
         blocks.append((figure, 96, "bold", ACCENT))
     blocks += [(line, 34, "normal", TEXT_COLOUR) for line in fit(words, 34, width)]
     footer = [(line, 24, "normal", MUTED_COLOUR) for line in fit(source, 24, width, most=1) + [LICENCE]]
-    lines, y = [], float(MARGIN)
+    lines, y, previous = [], float(MARGIN), 0.0
     for text, size, weight, colour in blocks:
-        y += (0.35 * size if lines else 0) + size
+        # From the last baseline: its descent, this line's ascent (Lato: 0.213 and 0.987 em), a gap.
+        y += size if not lines else 0.22 * previous + 0.99 * size + 6
+        previous = size
         lines.append(dict(text=text, x=MARGIN, y=round(y), size=size, bold=weight == "bold", colour=colour))
     footer_top = HEIGHT - MARGIN + 24 - 34 * len(footer)
     rule_y = footer_top - 44
