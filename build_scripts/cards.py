@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -63,22 +64,48 @@ def layout(kicker: str, heading: str, subheading: str, figure: str, words: str, 
                 rule_y=rule_y, rule_x2=WIDTH - MARGIN)
 
 
-def write_card(svg_text: str, svg_path: Path, png_path: Path, cache: Path) -> None:
-    """Write the card's SVG (with the chart font) and its PNG, drawn once per distinct SVG."""
-    svg = embed_font(svg_text)
-    key = hashlib.sha256((CARD_VERSION + svg).encode()).hexdigest()
-    cache.mkdir(parents=True, exist_ok=True)
-    cached = cache / f"{key}.png"
-    if not cached.exists():
-        tmp = cache / f"{key}.png.tmp"
-        tmp.write_bytes(_converter().svg_to_png(svg, scale=1))
-        tmp.replace(cached)
-    svg_path.parent.mkdir(parents=True, exist_ok=True)
-    svg_path.write_text(svg, encoding="utf-8")
-    try:
-        os.link(cached, png_path)
-    except OSError:
-        shutil.copyfile(cached, png_path)
+def _render(svg: str) -> bytes:
+    return _converter().svg_to_png(svg, scale=1)
+
+
+class CardWriter:
+    """Writes each card's SVG at once and its PNG at the end (`finish`), drawing only PNGs not in
+    the cache, in parallel like the charts: a cold build at full scale has 1,000+ cards."""
+
+    def __init__(self, cache: Path):
+        self.cache = cache
+        self.pending: list[tuple[str, str, Path]] = []  # (key, svg, png path)
+
+    def add(self, svg_text: str, svg_path: Path, png_path: Path) -> None:
+        svg = embed_font(svg_text)
+        key = hashlib.sha256((CARD_VERSION + svg).encode()).hexdigest()
+        svg_path.parent.mkdir(parents=True, exist_ok=True)
+        svg_path.write_text(svg, encoding="utf-8")
+        self.pending.append((key, svg, png_path))
+
+    def finish(self, workers: int | None = None) -> int:
+        """Draw the PNGs not cached and link every PNG into place. Returns how many were drawn."""
+        self.cache.mkdir(parents=True, exist_ok=True)
+        todo = {key: svg for key, svg, _ in self.pending if not (self.cache / f"{key}.png").exists()}
+        if todo:
+            keys = list(todo)
+            workers = workers or min(len(keys), os.cpu_count() or 1)
+            if workers > 1 and len(keys) > 4:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    pngs = list(pool.map(_render, [todo[k] for k in keys], chunksize=4))
+            else:
+                pngs = [_render(todo[k]) for k in keys]
+            for key, png in zip(keys, pngs, strict=True):
+                tmp = self.cache / f"{key}.png.tmp"
+                tmp.write_bytes(png)
+                tmp.replace(self.cache / f"{key}.png")
+        for key, _, png_path in self.pending:
+            try:
+                os.link(self.cache / f"{key}.png", png_path)
+            except OSError:
+                shutil.copyfile(self.cache / f"{key}.png", png_path)
+        self.pending = []
+        return len(todo)
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -145,6 +145,7 @@ class Site:
         self.urls: list[str] = []
         self.homepage = absolute_url(data.descriptor["homepage"].rstrip("/") + "/")
         self._site_card: dict[str, str] | None = None
+        self.cards = cards.CardWriter(paths.cache / "cards")
         self.bibtex_env = citation_environment(paths.templates, bibtex_text)
         self.ris_env = citation_environment(paths.templates, ris_text)
 
@@ -168,7 +169,7 @@ class Site:
         values = cards.layout(kicker, heading, subheading, figure, words, source)
         svg = self.env.get_template("card.svg.j2").render(card=values)
         png = f"{folder}{stem}.png"
-        cards.write_card(svg, self.out / f"{folder}{stem}.svg", self.out / png, self.paths.cache / "cards")
+        self.cards.add(svg, self.out / f"{folder}{stem}.svg", self.out / png)
         headline = " ".join(part for part in (figure, words) if part)
         return dict(path=png, alt=f"{heading}. {subheading}. {headline}. {source}. {cards.LICENCE}.")
 
@@ -648,11 +649,11 @@ def tile_map_for(site: Site, page_path: str) -> dict[str, Any]:
     if not target.exists():
         # An image, like the charts: drawn by the build, not committed, not in the URL manifest.
         svg = site.env.get_template("tile_map.svg.j2").render(map=tilemap.tile_map(
-            site.data, layout, lambda a: site.homepage + url(f"areas/{a}/"), "tile-map-file"))
+            site.data, layout, lambda a: site.homepage + url(f"areas/{a}/")))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(svg, encoding="utf-8")
     href = (lambda a: url(rel_href(page_path, f"areas/{a}/index.md")))
-    return dict(map=tilemap.tile_map(site.data, layout, href, "tile-map"),
+    return dict(map=tilemap.tile_map(site.data, layout, href),
                 rows=table("Registered sex offenders per 100,000 people: the latest year we hold for each area",
                            ["Area", "Nation", "Latest year", "Per 100,000 people"],
                            tilemap.table_rows(site.data, layout, href), missing="none yet"),
@@ -695,6 +696,7 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
     glossary_pages(site)
     data_page(site)
     methodology_page(site)
+    site.cards.finish()
     # Chart images are not in the URL manifest: a chart belongs to its page, which is the
     # thing to cite, and may be redrawn under a new name.
     return sorted(set(site.urls))

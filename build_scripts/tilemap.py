@@ -102,7 +102,7 @@ def latest_rates(data: Dataset) -> dict[str, tuple[str, dict[str, str] | None]]:
     return latest
 
 
-def tile_map(data: Dataset, layout: dict[str, dict[str, Any]], href: Any, id_prefix: str) -> dict[str, Any]:
+def tile_map(data: Dataset, layout: dict[str, dict[str, Any]], href: Any) -> dict[str, Any]:
     """Everything the `tile_map` macro draws. `href(area_id)` is the link to an area page."""
     latest = latest_rates(data)
     tiles = []
@@ -161,13 +161,8 @@ def tile_map(data: Dataset, layout: dict[str, dict[str, Any]], href: Any, id_pre
                            text_x=x + 20, text_y=y + 11))
         assert 20 + text_width(s["text"], LEGEND_SIZE) <= column_width, s["text"]
     height = top + ((len(swatches) + 1) // 2) * 20 + MARGIN
-    held = [t for t in tiles if t["href"]]
-    description = (f"Tile map of the 42 MAPPA areas of England and Wales, one tile per area placed roughly where it "
-                   f"lies. We hold reports for {len(held)} of them; each of their tiles links to the area's page "
-                   f"and shows its latest rate of registered sex offenders per 100,000 people, with its year. "
-                   f"The same figures are in the table below.")
-    return dict(id=id_prefix, width=WIDTH, height=height, tile_w=TILE_W, tiles=tiles, legend=legend,
-                legend_title=title_lines, title="Map of the 42 MAPPA areas", description=description,
+    return dict(width=WIDTH, height=height, tile_w=TILE_W, tiles=tiles, legend=legend,
+                legend_title=title_lines, title="Map of the 42 MAPPA areas",
                 font=FONT_FAMILY, text_colour=TEXT_COLOUR, label_size=LABEL_SIZE, legend_size=LEGEND_SIZE,
                 fonts=[dict(weight=w, data=font_data(w, chars)) for w, chars in characters(tiles, title_lines,
                                                                                            legend).items()])

@@ -215,6 +215,6 @@ def test_tile_labels_are_escaped_in_the_map(tmp_path):
     (tmp_path / "metadata").mkdir()
     text = (REPO / "metadata" / "tile-map.csv").read_text(encoding="utf-8").replace(",NFK\n", ",<i>\n")
     (tmp_path / "metadata" / "tile-map.csv").write_text(text, encoding="utf-8")
-    values = tile_map(read_dataset(REPO / "datapackage"), read_layout(tmp_path, AREA_IDS), lambda a: "x", "map")
+    values = tile_map(read_dataset(REPO / "datapackage"), read_layout(tmp_path, AREA_IDS), lambda a: "x")
     svg = environment(REPO / "templates").get_template("tile_map.svg.j2").render(map=values)
     assert ">&lt;i&gt;</text>" in svg and "<i>" not in svg
