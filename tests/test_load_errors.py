@@ -161,9 +161,9 @@ EDITS = {
     "yaml_unclosed_quote": (QUALITY, "location: row SHPO", 'location: "row SHPO',
                             f"{QUALITY}:5: column 'character 13': expected a closing \" for the text that opens "
                             "here; found no closing \" before the end of the file"),
-    "yaml_missing_colon": (PACKAGE, "version: 1.0.0", "version 1.0.0",
+    "yaml_missing_colon": (PACKAGE, "version: 1.1.0", "version 1.1.0",
                            f"{PACKAGE}:14: column 'character 1': expected 'key: value' (or, for text that goes on "
-                           "over several lines, those lines indented under the key); found 'version 1.0.0' "
+                           "over several lines, those lines indented under the key); found 'version 1.1.0' "
                            "with no ':'"),
     "yaml_unclosed_list": (QUALITY, "measure_id: shpo}}}", "measure_id: shpo}}",
                            f"{QUALITY}:10: column 'character 1': expected ',' or '}}' to close the mapping opened "
@@ -238,9 +238,9 @@ EDITS = {
         QUALITY, "kind: label_missing\n", "kind: total_mismatch\n",
         f"{QUALITY}:9: column 'check.over': expected one of category, level; found 'sideways'"),
     # package.yaml: the keys the package and CITATION.cff need, with the right types.
-    "package_version_number": (PACKAGE, "version: 1.0.0", "version: 1.0",
+    "package_version_number": (PACKAGE, "version: 1.1.0", "version: 1.1",
                                f"{PACKAGE}:14: column 'version': expected a version number major.minor.patch, like "
-                               "1.2.0; found the number 1.0 (put it in quotes to make it text)"),
+                               "1.2.0; found the number 1.1 (put it in quotes to make it text)"),
     "package_unquoted_created": (PACKAGE, 'created: "2026-11-22T00:00:00Z"', "created: 2026-11-22T00:00:00Z",
                                  f"{PACKAGE}:15: column 'created': expected a date and time in quotes, like "
                                  "\"2026-11-22T00:00:00Z\"; found 2026-11-22 00:00:00+00:00, which YAML reads as a "
