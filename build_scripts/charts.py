@@ -219,6 +219,13 @@ def text_width(text: str, size: float, weight: str = "normal") -> float:
 def _font_face(weight: str, characters: str) -> str:
     """A @font-face rule with the chart font subset to `characters`, as a data: URL (an SVG
     shown by <img> may load nothing else). Cached: most charts use the same characters."""
+    return (f'@font-face{{font-family:"{FONT_FAMILY}";font-weight:{400 if weight == "normal" else 700};'
+            f'src:url(data:font/woff2;base64,{font_data(weight, characters)}) format("woff2")}}')
+
+
+@functools.lru_cache(maxsize=512)
+def font_data(weight: str, characters: str) -> str:
+    """The chart font in one weight, subset to `characters`, as base64 WOFF2."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -234,9 +241,7 @@ def _font_face(weight: str, characters: str) -> str:
     font.flavor = options.flavor
     buffer = io.BytesIO()
     font.save(buffer)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'@font-face{{font-family:"{FONT_FAMILY}";font-weight:{400 if weight == "normal" else 700};'
-            f'src:url(data:font/woff2;base64,{data}) format("woff2")}}')
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 _TEXT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.S)

@@ -90,6 +90,17 @@ def token(value: str) -> Markup:
     return Markup(value)
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def base64_data(value: str) -> Markup:
+    """Base64 data placed inside a data: URL in a <style> element, where character references
+    mean nothing: only the base64 alphabet may pass."""
+    if not _BASE64.fullmatch(str(value)):
+        raise ValueError("not base64 data")
+    return Markup(value)
+
+
 def code_spans(value: str) -> Markup:
     """Plain text in which `backticks` mark identifiers: escaped, with the marked parts in <code>.
     The register and the schemas' descriptions use them for column names and codes."""
@@ -141,7 +152,59 @@ def environment(templates: Path, **filters: Any) -> jinja2.Environment:
         autoescape=True,
         finalize=finalize,
     )
-    env.filters.update(url=url, anchor=anchor, token=token, code_spans=code_spans, **filters)
+    env.filters.update(url=url, anchor=anchor, token=token, code_spans=code_spans, base64=base64_data, **filters)
+    return env
+
+
+# -- BibTeX and RIS (the cite box's downloads) ------------------------------------------------
+
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+                   "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CITATION_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/-]*)?(?:#[A-Za-z0-9_-]+)?")
+
+
+class Verbatim(str):
+    """A value already safe for a citation file (a checked URL): printed as it is."""
+
+
+def bibtex_text(value: Any) -> str:
+    """Plain text -> the inside of a braced BibTeX field: TeX's special characters escaped, so
+    braces always balance and nothing runs as a command; one line."""
+    if isinstance(value, Verbatim):
+        return value
+    text = _CONTROL.sub("", _WHITESPACE.sub(" ", str(value)).strip())
+    return "".join(_BIBTEX_SPECIAL.get(c, c) for c in text)
+
+
+def ris_text(value: Any) -> str:
+    """Plain text -> one RIS value: RIS has no escapes, and a line break would end the tag, so
+    white space (line breaks included) becomes one space and control characters go."""
+    if isinstance(value, Verbatim):
+        return value
+    return _CONTROL.sub("", _WHITESPACE.sub(" ", str(value)).strip())
+
+
+def citation_url(address: str) -> Verbatim:
+    """A URL for a citation file: the site's own percent-encoded address, checked, never escaped
+    (BibTeX's `url` field is verbatim)."""
+    if not _CITATION_URL.fullmatch(str(address)):
+        raise ValueError(f"not a plain http(s) address: {address!r}")
+    return Verbatim(address)
+
+
+def citation_environment(templates: Path, escape: Any) -> jinja2.Environment:
+    """For BibTeX or RIS files: every printed value passes through `escape` (bibtex_text or
+    ris_text), except a checked `citation_url`."""
+
+    def finalize(value: Any) -> str:
+        if value is None:
+            raise ValueError("a template printed None: pass an empty string or leave the value out")
+        return escape(value)
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, autoescape=False, finalize=finalize)
+    env.filters.update(citation_url=citation_url)
     return env
 
 

@@ -13,11 +13,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+from . import cards, tilemap
 from .charts import ChartJob, latest_by_area, svg_size
 from .crosschecks import RULES
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
-from .markup import absolute_url, describe, environment, front_matter, url
+from .markup import (absolute_url, bibtex_text, citation_environment, describe, environment, front_matter,
+                     ris_text, url)
 from .metadata import CATEGORIES, LEVELS
 from .package import csv_text
 from .paths import Paths
@@ -143,6 +145,10 @@ class Site:
                                sentence=sentence, constraint_parts=constraint_parts)
         self.urls: list[str] = []
         self.homepage = absolute_url(data.descriptor["homepage"].rstrip("/") + "/")
+        self._site_card: dict[str, str] | None = None
+        self.cards = cards.CardWriter(paths.cache / "cards")
+        self.bibtex_env = citation_environment(paths.templates, bibtex_text)
+        self.ris_env = citation_environment(paths.templates, ris_text)
 
     # -- writing ---------------------------------------------------------------
     def write(self, rel_path: str, content: str | bytes) -> None:
@@ -157,9 +163,32 @@ class Site:
         elif not rel_path.endswith(".md"):
             self.urls.append("/" + rel_path)
 
-    def page(self, rel_path: str, template: str, **context: Any) -> None:
+    def card(self, folder: str, stem: str, kicker: str, heading: str, subheading: str, figure: str, words: str,
+             source: str) -> dict[str, str]:
+        """Draw a link-preview card (cards.py) as <folder><stem>.svg and .png; returns its path and
+        the text alternative (og:image:alt)."""
+        values = cards.layout(kicker, heading, subheading, figure, words, source)
+        svg = self.env.get_template("card.svg.j2").render(card=values)
+        png = f"{folder}{stem}.png"
+        self.cards.add(svg, self.out / f"{folder}{stem}.svg", self.out / png)
+        headline = " ".join(part for part in (figure, words) if part)
+        return dict(path=png, alt=f"{heading}. {subheading}. {headline}. {source}. {cards.LICENCE}.")
+
+    def site_card(self) -> dict[str, str]:
+        """The card of every page other than an area-year page, drawn once."""
+        if self._site_card is None:
+            d = self.data.descriptor
+            self._site_card = self.card(
+                "", "card", "MAPPA statistics", "England and Wales",
+                self.data.holdings()[0].upper() + self.data.holdings()[1:], "",
+                "Figures from the MAPPA annual reports, as printed, explained in plain English",
+                f"Source: the MAPPA annual reports of the areas, as published by {d['contributors'][0]['title']}")
+        return self._site_card
+
+    def page(self, rel_path: str, template: str, card: dict[str, str] | None = None, **context: Any) -> None:
         """Render a page template. The template sets `title` and `description` (plain text) and
-        may set `search_exclude`; they become the YAML front matter."""
+        may set `search_exclude`; they become the YAML front matter, with the link-preview values
+        (og_*, read by theme/main.html) and the card, the site's unless one is given."""
         permanent_url = self.homepage + url(rel_path[: -len("index.md")])
         common = dict(
             data=self.data, page_path=rel_path, version=self.data.version, permanent_url=permanent_url,
@@ -168,9 +197,20 @@ class Site:
         )
         common.update(context)
         module = self.env.get_template(template).make_module(common)
+        if getattr(module, "cite_title", ""):
+            # The cite box's downloads, beside the page, from the same fields as its citation.
+            fields = citation_fields(self.data, permanent_url, module.cite_title, citation_key(rel_path))
+            folder = rel_path[: -len("index.md")]
+            for name, env in (("cite.bib", self.bibtex_env), ("cite.ris", self.ris_env)):
+                self.write(folder + name, env.get_template(name + ".j2").render(c=fields))
         meta: dict[str, Any] = {"title": module.title, "description": describe(module.description)}
         if getattr(module, "search_exclude", False):
             meta["search"] = {"exclude": True}
+        card = card or self.site_card()
+        meta.update(og_title=module.title, og_description=meta["description"], og_url=str(permanent_url),
+                    og_type="website" if rel_path == "index.md" else "article",
+                    og_image=str(self.homepage + url(card["path"])), og_image_width=cards.WIDTH,
+                    og_image_height=cards.HEIGHT, og_image_alt=card["alt"], twitter_card="summary_large_image")
         self.write(rel_path, front_matter(meta) + str(module))
 
     def chart(self, chart_id: str, from_page: str, lazy: bool = True) -> dict[str, Any] | None:
@@ -303,7 +343,10 @@ def report_page(site: Site, report: dict[str, str]) -> None:
         term_ids = [measure["term_id"]] + [t for t in term_ids if t != measure["term_id"]]
         mismatch = any(q["measure_id"] == mid and q["kind"] == "total_mismatch" for q in quality)
         contradiction = any(q["measure_id"] == mid and q["kind"] == "cross_table" for q in quality)
+        table_url = site.homepage + url(f"areas/{area_id}/{year}/#{mid}")
         sections.append(dict(
+            table_url=table_url,
+            table_citation=citation(data, table_url, figure_title(measure, total, area["name"], report)),
             measure=measure,
             headline=headline(mid, total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
@@ -318,8 +361,42 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             printed_as=printed_as(cells),
         ))
     years = [r["year"] for r in data.report_ids_for_area(area_id)]
-    site.page(page_path, "report.md.j2", report=report, area=area, sections=sections, missing=missing,
+    figure, words = card_headline(data, report)
+    card = site.card(f"areas/{area_id}/{year}/", "card", "MAPPA statistics", area["name"],
+                     f"{year}: {long_date(report['period_start'])} to {long_date(report['period_end'])}",
+                     figure, words, f"Source: MAPPA annual report of {area['name']}, {year}")
+    site.page(page_path, "report.md.j2", card=card, report=report, area=area, sections=sections, missing=missing,
               quality=quality, years=years)
+
+
+def figure_title(measure: dict[str, str], total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
+    """What a table's citation calls the figure: its headline sentence (the figure, the area and
+    the date), or, with no printed number, the measure, the area and the period."""
+    if total is not None and total["status"] == "reported":
+        return headline(measure["measure_id"], total, area, report).rstrip(".")
+    return (f"{measure['label']}, {area}, {long_date(report['period_start'])} to "
+            f"{long_date(report['period_end'])}")
+
+
+# The headline of an area-year card: the first of these the report printed a number for.
+CARD_HEADLINES = {
+    "eligible": ("person eligible for MAPPA on {snapshot}", "people eligible for MAPPA on {snapshot}"),
+    "managed_l2_l3": ("person managed at MAPPA level 2 or 3 in the year to {end}",
+                      "people managed at MAPPA level 2 or 3 in the year to {end}"),
+    "rso_per_100k": ("registered sex offender for every 100,000 people aged 10 or over on {snapshot}",
+                     "registered sex offenders for every 100,000 people aged 10 or over on {snapshot}"),
+}
+
+
+def card_headline(data: Dataset, report: dict[str, str]) -> tuple[str, str]:
+    """The figure (as printed, formatted) and its words for an area-year card."""
+    for measure_id, (one, many) in CARD_HEADLINES.items():
+        obs = data.cell(report["report_id"], measure_id)
+        if obs is not None and obs["status"] == "reported":
+            form = one if Decimal(obs["value"]) == 1 else many
+            return number(obs["value"]), form.format(snapshot=long_date(report["snapshot_date"]),
+                                                     end=long_date(report["period_end"]))
+    return "", "Figures from the area's MAPPA annual report, as printed"
 
 
 def area_page(site: Site, area_id: str) -> None:
@@ -532,13 +609,25 @@ def data_page(site: Site) -> None:
     site.page("data/changelog/index.md", "changelog.md.j2", changelog=Markup(changelog.split("\n", 1)[1]))
 
 
+def citation_fields(data: Dataset, url: str, title: str, key: str = "") -> dict[str, str]:
+    """The fields of every citation: the page's and the data page's text, the cite box's BibTeX
+    and RIS files (and the same metadata as CITATION.cff)."""
+    d = data.descriptor
+    return dict(key=key, publisher=d["contributors"][0]["title"], year=d["created"][:4], date=d["created"][:10],
+                title=title, dataset=d["title"], version=data.version, url=str(url))
+
+
 def citation(data: Dataset, url: str, title: str) -> str:
-    """One citation form for every page, the data page and CITATION.cff's fields."""
-    publisher = data.descriptor["contributors"][0]["title"]
-    year = data.descriptor["created"][:4]
-    dataset = data.descriptor["title"]
-    within = "" if title == dataset else f" In: {dataset}."
-    return f"{publisher} ({year}). {title}.{within} Dataset version {data.version}. {url}"
+    """One citation form for every page, every table, the data page and CITATION.cff's fields."""
+    c = citation_fields(data, url, title)
+    within = "" if title == c["dataset"] else f" In: {c['dataset']}."
+    return f"{c['publisher']} ({c['year']}). {title}.{within} Dataset version {c['version']}. {c['url']}"
+
+
+def citation_key(rel_path: str) -> str:
+    """A stable key for a page: areas/west-midlands/2021-22/index.md -> mappa-west-midlands-2021-22."""
+    parts = [p for p in rel_path.removesuffix("index.md").split("/") if p and p != "areas"]
+    return "-".join(["mappa"] + parts) if parts else "mappa-statistics"
 
 
 def methodology_page(site: Site) -> None:
@@ -553,6 +642,28 @@ def methodology_page(site: Site) -> None:
                             for r, v in data.reports.items()})
 
 
+TILE_MAP_FILE = "areas/tile-map.svg"
+
+
+def tile_map_for(site: Site, page_path: str) -> dict[str, Any]:
+    """The tile map's values for one page, its table and its download (build_scripts/tilemap.py)."""
+    layout = tilemap.read_layout(site.paths.root, sorted(site.data.areas))
+    target = site.out / TILE_MAP_FILE
+    if not target.exists():
+        # An image, like the charts: drawn by the build, not committed, not in the URL manifest.
+        svg = site.env.get_template("tile_map.svg.j2").render(map=tilemap.tile_map(
+            site.data, layout, lambda a: site.homepage + url(f"areas/{a}/")))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(svg, encoding="utf-8")
+    href = (lambda a: url(rel_href(page_path, f"areas/{a}/index.md")))
+    return dict(map=tilemap.tile_map(site.data, layout, href),
+                rows=table("Registered sex offenders per 100,000 people: the latest year we hold for each area",
+                           ["Area", "Nation", "Latest year", "Per 100,000 people"],
+                           tilemap.table_rows(site.data, layout, href), missing="none yet"),
+                download=dict(href=url(rel_link(page_path, TILE_MAP_FILE)),
+                              size=human_bytes((site.out / TILE_MAP_FILE).stat().st_size)))
+
+
 def home_and_areas(site: Site) -> None:
     data = site.data
     held = sorted({r["area_id"] for r in data.reports.values()})
@@ -560,7 +671,8 @@ def home_and_areas(site: Site) -> None:
     for area in sorted(data.areas.values(), key=lambda a: a["name"]):
         by_nation.setdefault(area["nation"], []).append(dict(
             area=area, years=[r["year"] for r in data.report_ids_for_area(area["area_id"])]))
-    site.page("areas/index.md", "areas_index.md.j2", by_nation=by_nation, held=held)
+    site.page("areas/index.md", "areas_index.md.j2", by_nation=by_nation, held=held,
+              tiles=tile_map_for(site, "areas/index.md"))
     rows = []
     for area_id in held:
         report = data.report_ids_for_area(area_id)[-1]
@@ -571,7 +683,8 @@ def home_and_areas(site: Site) -> None:
                    ["Area", "Year", "People eligible for MAPPA on 31 March", "Managed at levels 2 and 3 during the year",
                     "Registered sex offenders per 100,000 people"], rows, missing="not published")
     years = sorted({r["year"] for r in data.reports.values()})
-    site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports))
+    site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports),
+              tiles=tile_map_for(site, "index.md"))
 
 
 def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths) -> list[str]:
@@ -586,6 +699,7 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
     glossary_pages(site)
     data_page(site)
     methodology_page(site)
+    site.cards.finish()
     # Chart images are not in the URL manifest: a chart belongs to its page, which is the
     # thing to cite, and may be redrawn under a new name.
     return sorted(set(site.urls))

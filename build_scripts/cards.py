@@ -1,0 +1,115 @@
+"""Link-preview cards (og:image): a 1200x630 PNG for every area-year page and one for the rest of
+the site, drawn at build time.
+
+Python computes the values (lines of text, wrapped in the chart font, and their positions); the
+template templates/card.svg.j2 writes the SVG, which carries the chart font like a chart;
+vl-convert renders it to PNG with the same font (registered by charts._converter). Each PNG is
+cached by the hash of its SVG, so a rebuild redraws only cards whose text changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .charts import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, embed_font, text_width
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 48
+ACCENT = "#1f4e79"
+LICENCE = "Licence: Open Government Licence v3.0"
+CARD_VERSION = "cards v1"  # bump to redraw every card
+
+
+def fit(text: str, size: float, width: float, weight: str = "normal", most: int = 2) -> list[str]:
+    """Wrap text to a width in at most `most` lines; a longer text ends with an ellipsis (the
+    whole text is in the card's alternative text, og:image:alt)."""
+    lines = _lines(text, size, width, weight)
+    if len(lines) <= most:
+        return lines
+    last = lines[most - 1]
+    while last and text_width(last + "\u2026", size, weight) > width:
+        last = last[:-1]
+    return lines[: most - 1] + [last.rstrip() + "\u2026"]
+
+
+def layout(kicker: str, heading: str, subheading: str, figure: str, words: str, source: str) -> dict[str, Any]:
+    """The lines of a card, top to bottom. `figure` (large) and `words` are the headline; either
+    may be empty. Text is wrapped in the chart font, never shrunk; the build stops if the lines
+    do not fit the card."""
+    width = WIDTH - 2 * MARGIN
+    blocks: list[tuple[str, float, str, str]] = [(kicker, 28, "bold", ACCENT)]
+    blocks += [(line, 56, "bold", TEXT_COLOUR) for line in fit(heading, 56, width, "bold")]
+    blocks += [(line, 30, "normal", TEXT_COLOUR) for line in fit(subheading, 30, width)]
+    if figure:
+        blocks.append((figure, 96, "bold", ACCENT))
+    blocks += [(line, 34, "normal", TEXT_COLOUR) for line in fit(words, 34, width)]
+    footer = [(line, 24, "normal", MUTED_COLOUR) for line in fit(source, 24, width, most=1) + [LICENCE]]
+    lines, y, previous = [], float(MARGIN), 0.0
+    for text, size, weight, colour in blocks:
+        # From the last baseline: its descent, this line's ascent (Lato: 0.213 and 0.987 em), a gap.
+        y += size if not lines else 0.22 * previous + 0.99 * size + 6
+        previous = size
+        lines.append(dict(text=text, x=MARGIN, y=round(y), size=size, bold=weight == "bold", colour=colour))
+    footer_top = HEIGHT - MARGIN + 24 - 34 * len(footer)
+    rule_y = footer_top - 44
+    if y + 0.25 * blocks[-1][1] + 16 > rule_y:  # the last line's descenders clear the rule
+        raise ValueError(f"card text too long for {WIDTH}x{HEIGHT}: {heading!r}, {words!r}")
+    for i, (text, size, _, colour) in enumerate(footer):
+        lines.append(dict(text=text, x=MARGIN, y=footer_top + 34 * i, size=size, bold=False, colour=colour))
+    return dict(width=WIDTH, height=HEIGHT, font=FONT_FAMILY, accent=ACCENT, lines=lines,
+                rule_y=rule_y, rule_x2=WIDTH - MARGIN)
+
+
+def _render(svg: str) -> bytes:
+    return _converter().svg_to_png(svg, scale=1)
+
+
+class CardWriter:
+    """Writes each card's SVG at once and its PNG at the end (`finish`), drawing only PNGs not in
+    the cache, in parallel like the charts: a cold build at full scale has 1,000+ cards."""
+
+    def __init__(self, cache: Path):
+        self.cache = cache
+        self.pending: list[tuple[str, str, Path]] = []  # (key, svg, png path)
+
+    def add(self, svg_text: str, svg_path: Path, png_path: Path) -> None:
+        svg = embed_font(svg_text)
+        key = hashlib.sha256((CARD_VERSION + svg).encode()).hexdigest()
+        svg_path.parent.mkdir(parents=True, exist_ok=True)
+        svg_path.write_text(svg, encoding="utf-8")
+        self.pending.append((key, svg, png_path))
+
+    def finish(self, workers: int | None = None) -> int:
+        """Draw the PNGs not cached and link every PNG into place. Returns how many were drawn."""
+        self.cache.mkdir(parents=True, exist_ok=True)
+        todo = {key: svg for key, svg, _ in self.pending if not (self.cache / f"{key}.png").exists()}
+        if todo:
+            keys = list(todo)
+            workers = workers or min(len(keys), os.cpu_count() or 1)
+            if workers > 1 and len(keys) > 4:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    pngs = list(pool.map(_render, [todo[k] for k in keys], chunksize=4))
+            else:
+                pngs = [_render(todo[k]) for k in keys]
+            for key, png in zip(keys, pngs, strict=True):
+                tmp = self.cache / f"{key}.png.tmp"
+                tmp.write_bytes(png)
+                tmp.replace(self.cache / f"{key}.png")
+        for key, _, png_path in self.pending:
+            try:
+                os.link(self.cache / f"{key}.png", png_path)
+            except OSError:
+                shutil.copyfile(self.cache / f"{key}.png", png_path)
+        self.pending = []
+        return len(todo)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
