@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import cards, tilemap
+from .citation import citation_fields
 from .charts import ChartJob, latest_by_area, svg_size
 from .crosschecks import RULES
 from .dataset import Dataset, number, percent
@@ -199,7 +200,7 @@ class Site:
         module = self.env.get_template(template).make_module(common)
         if getattr(module, "cite_title", ""):
             # The cite box's downloads, beside the page, from the same fields as its citation.
-            fields = citation_fields(self.data, permanent_url, module.cite_title, citation_key(rel_path))
+            fields = citation_fields(self.data.descriptor, permanent_url, module.cite_title, citation_key(rel_path))
             folder = rel_path[: -len("index.md")]
             for name, env in (("cite.bib", self.bibtex_env), ("cite.ris", self.ris_env)):
                 self.write(folder + name, env.get_template(name + ".j2").render(c=fields))
@@ -609,17 +610,9 @@ def data_page(site: Site) -> None:
     site.page("data/changelog/index.md", "changelog.md.j2", changelog=Markup(changelog.split("\n", 1)[1]))
 
 
-def citation_fields(data: Dataset, url: str, title: str, key: str = "") -> dict[str, str]:
-    """The fields of every citation: the page's and the data page's text, the cite box's BibTeX
-    and RIS files (and the same metadata as CITATION.cff)."""
-    d = data.descriptor
-    return dict(key=key, publisher=d["contributors"][0]["title"], year=d["created"][:4], date=d["created"][:10],
-                title=title, dataset=d["title"], version=data.version, url=str(url))
-
-
 def citation(data: Dataset, url: str, title: str) -> str:
     """One citation form for every page, every table, the data page and CITATION.cff's fields."""
-    c = citation_fields(data, url, title)
+    c = citation_fields(data.descriptor, url, title)
     within = "" if title == c["dataset"] else f" In: {c['dataset']}."
     return f"{c['publisher']} ({c['year']}). {title}.{within} Dataset version {c['version']}. {c['url']}"
 
