@@ -352,9 +352,12 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             headline=headline(mid, total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
             mismatch=mismatch, contradiction=contradiction,
-            chart=site.chart(f"report:{rid}:{mid}" if measure["breakdown"] == "level_and_category"
-                             else f"area:{area_id}:{mid}", page_path, lazy=any(x["chart"] for x in sections)),
+            # A single figure is shown large here, with every year in its table; its chart over the
+            # years is on the area page, so a year's page carries only the charts of its own tables.
+            chart=site.chart(f"report:{rid}:{mid}", page_path, lazy=any(x["chart"] for x in sections))
+            if measure["breakdown"] == "level_and_category" else None,
             total=total, single=measure["breakdown"] != "level_and_category",
+            over_the_years=f"area:{area_id}:{mid}" in site.charts,
             table=grid,
             csv_link=url(rel_link(page_path, csv_path)), csv_size=human_bytes(len(csv_text.encode())),
             terms=[data.glossary[t] for t in term_ids],
