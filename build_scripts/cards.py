@@ -83,6 +83,11 @@ class CardWriter:
         svg_path.write_text(svg, encoding="utf-8")
         self.pending.append((key, svg, png_path))
 
+    def _store(self, key: str, png: bytes) -> None:
+        tmp = self.cache / f"{key}.png.tmp"
+        tmp.write_bytes(png)
+        tmp.replace(self.cache / f"{key}.png")
+
     def finish(self, workers: int | None = None) -> int:
         """Draw the PNGs not cached and link every PNG into place. Returns how many were drawn."""
         self.cache.mkdir(parents=True, exist_ok=True)
@@ -92,13 +97,12 @@ class CardWriter:
             workers = workers or min(len(keys), os.cpu_count() or 1)
             if workers > 1 and len(keys) > 4:
                 with ProcessPoolExecutor(max_workers=workers) as pool:
-                    pngs = list(pool.map(_render, [todo[k] for k in keys], chunksize=4))
+                    # Written as they arrive, not gathered first, so memory stays flat at full scale.
+                    for key, png in zip(keys, pool.map(_render, [todo[k] for k in keys], chunksize=4), strict=True):
+                        self._store(key, png)
             else:
-                pngs = [_render(todo[k]) for k in keys]
-            for key, png in zip(keys, pngs, strict=True):
-                tmp = self.cache / f"{key}.png.tmp"
-                tmp.write_bytes(png)
-                tmp.replace(self.cache / f"{key}.png")
+                for key in keys:
+                    self._store(key, _render(todo[key]))
         for key, _, png_path in self.pending:
             try:
                 os.link(self.cache / f"{key}.png", png_path)

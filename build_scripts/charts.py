@@ -350,14 +350,13 @@ def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: i
         workers = workers or min(len(pending), os.cpu_count() or 1)
         if workers > 1 and len(pending) > 4:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(_render, pending, chunksize=max(1, min(32, len(pending) // (workers * 4)))))
+                chunksize = max(1, min(32, len(pending) // (workers * 4)))
+                # Written as they arrive, not gathered first: at full scale the PNGs alone are ~1 GB.
+                for job, outputs in zip(pending, pool.map(_render, pending, chunksize=chunksize), strict=True):
+                    _store(cache_dir, job, outputs)
         else:
-            results = [_render(job) for job in pending]
-        for job, (chart, download, png) in zip(pending, results, strict=True):
-            for suffix, content in ((".svg", chart.encode()), (".download.svg", download.encode()), (".png", png)):
-                tmp = cache_dir / f"{job.key}{suffix}.tmp"
-                tmp.write_bytes(content)
-                tmp.replace(cache_dir / f"{job.key}{suffix}")  # the .png last: it marks the set complete
+            for job in pending:
+                _store(cache_dir, job, _render(job))
     for job in jobs:
         for suffix, target in ((".svg", job.path), (".download.svg", job.downloads["svg"]),
                                (".png", job.downloads["png"])):
@@ -368,6 +367,14 @@ def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: i
             except OSError:
                 shutil.copyfile(cache_dir / f"{job.key}{suffix}", path)
     return {"charts": len(jobs), "rendered": len(todo)}
+
+
+def _store(cache_dir: Path, job: ChartJob, outputs: tuple[str, str, bytes]) -> None:
+    chart, download, png = outputs
+    for suffix, content in ((".svg", chart.encode()), (".download.svg", download.encode()), (".png", png)):
+        tmp = cache_dir / f"{job.key}{suffix}.tmp"
+        tmp.write_bytes(content)
+        tmp.replace(cache_dir / f"{job.key}{suffix}")  # the .png last: it marks the set complete
 
 
 def _size(svg: str) -> tuple[int, int]:
