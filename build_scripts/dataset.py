@@ -119,10 +119,3 @@ def level_label(level: str) -> str:
 def category_label(category: str) -> str:
     return "All categories" if category == "all" else f"Category {category}"
 
-
-def display(obs: dict[str, str] | None) -> str:
-    if obs is None:
-        return "not published"
-    if obs["status"] == "not_applicable":
-        return "not applicable"
-    return number(obs["value"])

@@ -231,10 +231,6 @@ def read_yaml_document(path: Path, root: Path, expected: str) -> YamlDocument:
     return YamlDocument(file, data, node)
 
 
-def read_yaml(path: Path, root: Path, expected: str = "YAML content") -> Any:
-    return read_yaml_document(path, root, expected).data
-
-
 def _compose(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
     loader = loader_class(text)
     try:
