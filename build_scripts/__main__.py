@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from .errors import BuildError
 from .paths import Paths
@@ -20,14 +21,21 @@ def main(argv: list[str] | None = None) -> int:
     new = sub.add_parser("new-report", help="write a blank curated CSV for a new area and year")
     new.add_argument("--area", required=True, help="area_id, e.g. staffordshire")
     new.add_argument("--year", required=True, help="financial year the tables cover, e.g. 2024-25")
+    new.add_argument("--into", help="folder to write the file in (default curated/reports; keying/ for a second "
+                                    "keying)")
+    compare = sub.add_parser("compare-keyings", help="compare two independent keyings of one report, cell by cell")
+    compare.add_argument("first", help="the first keying, e.g. curated/reports/norfolk-2024-25.csv")
+    compare.add_argument("second", help="the second keying, e.g. keying/norfolk-2024-25.csv")
     args = parser.parse_args(argv)
-    paths = Paths(root=__import__("pathlib").Path(args.root).resolve()) if args.root else Paths()
+    paths = Paths(root=Path(args.root).resolve()) if args.root else Paths()
 
+    if args.step == "compare-keyings":
+        return _compare_keyings(paths, Path(args.first), Path(args.second))
     try:
         if args.step == "new-report":
             from .new_report import new_report
 
-            print(new_report(paths, args.area, args.year))
+            print(new_report(paths, args.area, args.year, Path(args.into) if args.into else None))
             return 0
         if args.step in ("package", "all"):
             from .package import build_package
@@ -54,6 +62,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def _compare_keyings(paths: Paths, first: Path, second: Path) -> int:
+    """Exit 0 when the keyings agree, 1 when they differ or a file is not a sound curated report."""
+    from .second_keying import compare_keyings, report_lines
+
+    try:
+        comparison = compare_keyings(first, second, paths)
+    except BuildError as error:
+        print(f"Cannot compare the keyings: {len(error.problems)} problem(s) in the files. Fix them, then compare "
+              "again.", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print("\n".join(report_lines(comparison)))
+    return 0 if comparison.agree else 1
 
 
 if __name__ == "__main__":

@@ -238,23 +238,14 @@ def load(paths: Paths = Paths()) -> Curated:
         problems.append(InputProblem(rel(files[report_id], root), None, None,
                                      f"a row for {report_id} in {reg_file}", "none"))
 
-    report_schema = _with_enum(load_schema(paths, "curated-report"), "measure_id", measure_ids)
+    report_schema = curated_report_schema(paths, measure_ids)
     curated = Curated(package, measures, areas, glossary, quality, register)
     for report_id in sorted(registered & files.keys()):
         path = files[report_id]
-        file = rel(path, root)
-        table = collect(lambda path=path: read_csv_table(path, root, CURATED_COLUMNS, "printed cell"))
+        table = collect(lambda path=path: read_report_file(paths, path, report_schema, breakdown,
+                                                           cache=paths.cache / "validated"))
         if table is None:
             continue
-        found = validate_table(path, root, report_schema, cache=paths.cache / "validated")
-        if found:
-            problems.extend(found)
-            continue
-        for line, row in zip(table.lines, table.rows, strict=True):
-            if breakdown[row["measure_id"]] == "single_figure" and (row["level"], row["category"]) != ("all", "all"):
-                problems.append(InputProblem(file, line, "level",
-                                             f"level 'all' and category 'all' (measure {row['measure_id']} has no breakdown)",
-                                             f"level {row['level']!r}, category {row['category']!r}"))
         curated.cells[report_id] = table.rows
         curated.cell_lines[report_id] = table.lines
         curated.input_hashes[report_id] = _sha256(path)
@@ -263,12 +254,38 @@ def load(paths: Paths = Paths()) -> Curated:
     return curated
 
 
-def read_table(paths: Paths, path: Path, schema_name: str, row_noun: str) -> CsvTable:
-    """A metadata or register CSV, sound in shape and valid against its schema."""
-    schema = load_schema(paths, schema_name)
+def curated_report_schema(paths: Paths, measure_ids: list[str], cache: bool = True) -> dict[str, Any]:
+    """The Table Schema of a curated report file, with the measures of metadata/measures.csv."""
+    return _with_enum(load_schema(paths, "curated-report", cache=cache), "measure_id", measure_ids)
+
+
+def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown: dict[str, str],
+                     cache: Path | None) -> CsvTable:
+    """One curated report file, sound in shape, valid against `schema`, and with every cell fitting
+    its measure's breakdown (measure_id -> breakdown). Raises BuildError with every problem in it.
+    The second keying reads its files with this too, so it refuses what the build refuses."""
+    table = read_csv_table(path, paths.root, CURATED_COLUMNS, "printed cell")
+    problems = validate_table(path, paths.root, schema, cache=cache)
+    if problems:
+        raise BuildError(problems)
+    file = rel(path, paths.root)
+    for line, row in zip(table.lines, table.rows, strict=True):
+        if breakdown[row["measure_id"]] == "single_figure" and (row["level"], row["category"]) != ("all", "all"):
+            problems.append(InputProblem(file, line, "level",
+                                         f"level 'all' and category 'all' (measure {row['measure_id']} has no breakdown)",
+                                         f"level {row['level']!r}, category {row['category']!r}"))
+    if problems:
+        raise BuildError(problems)
+    return table
+
+
+def read_table(paths: Paths, path: Path, schema_name: str, row_noun: str, cache: bool = True) -> CsvTable:
+    """A metadata or register CSV, sound in shape and valid against its schema. With cache=False
+    nothing is written to .cache/ (for read-only commands)."""
+    schema = load_schema(paths, schema_name, cache=cache)
     table = read_csv_table(path, paths.root, [f["name"] for f in schema["fields"]], row_noun)
     if schema_name != "reports":  # the register is validated with area_id as an enum, by load()
-        problems = validate_table(path, paths.root, schema, cache=paths.cache / "validated")
+        problems = validate_table(path, paths.root, schema, cache=paths.cache / "validated" if cache else None)
         if problems:
             raise BuildError(problems)
     return table

@@ -362,19 +362,20 @@ def describe_value(value: Any) -> str:
 # Table Schemas
 
 
-def load_schema(paths: Paths, name: str) -> dict[str, Any]:
-    """A Table Schema from metadata/schemas/, checked. Callers must not change the dict returned."""
+def load_schema(paths: Paths, name: str, cache: bool = True) -> dict[str, Any]:
+    """A Table Schema from metadata/schemas/, checked. Callers must not change the dict returned.
+    With cache=False nothing is written to .cache/ (for read-only commands)."""
     path = paths.schemas / f"{name}.yaml"
     try:
         mtime_ns = path.stat().st_mtime_ns
     except FileNotFoundError:
         raise BuildError([InputProblem(rel(path, paths.root), None, None, f"the Table Schema {name}",
                                        "no such file")]) from None
-    return _load_schema(path, paths.root, paths.cache / "validated", mtime_ns)
+    return _load_schema(path, paths.root, paths.cache / "validated" if cache else None, mtime_ns)
 
 
 @functools.lru_cache(maxsize=64)
-def _load_schema(path: Path, root: Path, cache: Path, _mtime_ns: int) -> dict[str, Any]:
+def _load_schema(path: Path, root: Path, cache: Path | None, _mtime_ns: int) -> dict[str, Any]:
     document = read_yaml_document(path, root, "a Table Schema (title, description, fields, primaryKey)")
     published = path.stem in RESOURCE_NAMES
     problems = checked_once(cache, ["table-schema", published, document.data],
