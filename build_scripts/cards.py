@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .charts import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, embed_font, text_width
 
@@ -68,46 +67,47 @@ def _render(svg: str) -> bytes:
     return _converter().svg_to_png(svg, scale=1)
 
 
+def prepare(svg_text: str) -> tuple[str, str]:
+    """The card's SVG with the chart font embedded, and the key of its PNG (its hash)."""
+    svg = embed_font(svg_text)
+    return hashlib.sha256((CARD_VERSION + svg).encode()).hexdigest(), svg
+
+
 class CardWriter:
-    """Writes each card's SVG at once and its PNG at the end (`finish`), drawing only PNGs not in
-    the cache, in parallel like the charts: a cold build at full scale has 1,000+ cards."""
+    """Collects the cards of a build (their SVG files are written by the caller) and draws, at
+    the end (`finish`), only the PNGs not in the cache, in parallel like the charts: a cold build
+    at full scale has 1,000+ cards."""
 
     def __init__(self, cache: Path):
         self.cache = cache
-        self.pending: list[tuple[str, str, Path]] = []  # (key, svg, png path)
+        self.pending: list[tuple[str, Path, str]] = []  # (key, SVG file, PNG path relative to docs/)
 
-    def add(self, svg_text: str, svg_path: Path, png_path: Path) -> None:
-        svg = embed_font(svg_text)
-        key = hashlib.sha256((CARD_VERSION + svg).encode()).hexdigest()
-        svg_path.parent.mkdir(parents=True, exist_ok=True)
-        svg_path.write_text(svg, encoding="utf-8")
-        self.pending.append((key, svg, png_path))
+    def add(self, key: str, svg_file: Path, png_rel: str) -> None:
+        self.pending.append((key, svg_file, png_rel))
 
     def _store(self, key: str, png: bytes) -> None:
         tmp = self.cache / f"{key}.png.tmp"
         tmp.write_bytes(png)
         tmp.replace(self.cache / f"{key}.png")
 
-    def finish(self, workers: int | None = None) -> int:
-        """Draw the PNGs not cached and link every PNG into place. Returns how many were drawn."""
+    def finish(self, place_file: Callable[[Path, str], None], workers: int | None = None) -> int:
+        """Draw the PNGs not cached and put every PNG in place. Returns how many were drawn."""
         self.cache.mkdir(parents=True, exist_ok=True)
-        todo = {key: svg for key, svg, _ in self.pending if not (self.cache / f"{key}.png").exists()}
+        todo = {key: svg_file for key, svg_file, _ in self.pending if not (self.cache / f"{key}.png").exists()}
         if todo:
             keys = list(todo)
+            svgs = (todo[k].read_text(encoding="utf-8") for k in keys)
             workers = workers or min(len(keys), os.cpu_count() or 1)
             if workers > 1 and len(keys) > 4:
                 with ProcessPoolExecutor(max_workers=workers) as pool:
                     # Written as they arrive, not gathered first, so memory stays flat at full scale.
-                    for key, png in zip(keys, pool.map(_render, [todo[k] for k in keys], chunksize=4), strict=True):
+                    for key, png in zip(keys, pool.map(_render, svgs, chunksize=4), strict=True):
                         self._store(key, png)
             else:
-                for key in keys:
-                    self._store(key, _render(todo[key]))
-        for key, _, png_path in self.pending:
-            try:
-                os.link(self.cache / f"{key}.png", png_path)
-            except OSError:
-                shutil.copyfile(self.cache / f"{key}.png", png_path)
+                for key, svg in zip(keys, svgs, strict=True):
+                    self._store(key, _render(svg))
+        for key, _, png_rel in self.pending:
+            place_file(self.cache / f"{key}.png", png_rel)
         self.pending = []
         return len(todo)
 

@@ -22,20 +22,20 @@ import io
 import json
 import os
 import re
-import shutil
 import string
 import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import altair as alt
 import font_lato
 import pandas as pd
 from markupsafe import Markup
 
+from .memo import place
 from .dataset import Dataset, category_label, level_label, number
 
 # Colours: each has at least 3:1 contrast with the white chart background (WCAG 1.4.11).
@@ -336,7 +336,8 @@ def _render(job: ChartJob) -> tuple[str, str, bytes]:
     return chart, download, png
 
 
-def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: int | None = None) -> dict[str, int]:
+def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: int | None = None,
+                place_file: Callable[[Path, str], None] | None = None) -> dict[str, int]:
     """Write each job's SVG and downloads under out_dir, rendering (in parallel) only those not
     in the cache. Files are hard-linked from the cache where possible, so unchanged charts cost
     no copying."""
@@ -357,15 +358,11 @@ def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: i
         else:
             for job in pending:
                 _store(cache_dir, job, _render(job))
+    place_file = place_file or (lambda source, rel_path: place(source, out_dir / rel_path))
     for job in jobs:
         for suffix, target in ((".svg", job.path), (".download.svg", job.downloads["svg"]),
                                (".png", job.downloads["png"])):
-            path = out_dir / target
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(cache_dir / f"{job.key}{suffix}", path)
-            except OSError:
-                shutil.copyfile(cache_dir / f"{job.key}{suffix}", path)
+            place_file(cache_dir / f"{job.key}{suffix}", target)
     return {"charts": len(jobs), "rendered": len(todo)}
 
 
@@ -458,8 +455,9 @@ def latest_by_area(data: Dataset, measure_id: str) -> dict[str, tuple[dict[str, 
     return latest
 
 
-def build_charts(data: Dataset, out_dir: Path, cache_dir: Path) -> tuple[dict[str, ChartJob], dict[str, int]]:
+def build_charts(data: Dataset, out_dir: Path, cache_dir: Path,
+                 place_file: Callable[[Path, str], None] | None = None) -> tuple[dict[str, ChartJob], dict[str, int]]:
     """Entry point: load (data), process (chart jobs), save (SVG files and downloads)."""
     jobs = chart_jobs(data)
-    stats = render_jobs(list(jobs.values()), out_dir, cache_dir)
+    stats = render_jobs(list(jobs.values()), out_dir, cache_dir, place_file=place_file)
     return jobs, stats

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -74,16 +75,25 @@ class Dataset:
 
 def read_dataset(folder: Path) -> Dataset:
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    files = {r["name"]: folder / r["path"] for r in descriptor["resources"]}
-    observations = read_rows(files["observations"])
+    return dataset_from(descriptor, {r["name"]: (folder / r["path"]).read_bytes() for r in descriptor["resources"]},
+                        folder)
+
+
+def dataset_from(descriptor: dict[str, Any], contents: dict[str, bytes], folder: Path) -> Dataset:
+    """The dataset from a descriptor and its CSV files' bytes (by resource name), read exactly
+    as from files, so a preview built from memory equals a build read from datapackage/."""
+    def rows(name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(contents[name].decode("utf-8"), newline="")))
+
+    observations = rows("observations")
     data = Dataset(
         descriptor=descriptor,
         observations=observations,
-        measures={m["measure_id"]: m for m in read_rows(files["measures"])},
-        areas={a["area_id"]: a for a in read_rows(files["areas"])},
-        reports={r["report_id"]: r for r in read_rows(files["reports"])},
-        glossary={g["term_id"]: g for g in read_rows(files["glossary"])},
-        quality=read_rows(files["quality"]),
+        measures={m["measure_id"]: m for m in rows("measures")},
+        areas={a["area_id"]: a for a in rows("areas")},
+        reports={r["report_id"]: r for r in rows("reports")},
+        glossary={g["term_id"]: g for g in rows("glossary")},
+        quality=rows("quality"),
         folder=folder,
     )
     grouped: dict[str, list[dict[str, str]]] = defaultdict(list)

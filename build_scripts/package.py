@@ -111,11 +111,17 @@ def csv_text(fields: list[str], rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def write_csv(path: Path, fields: list[str], rows: list[dict[str, str]]) -> None:
-    path.write_text(csv_text(fields, rows), encoding="utf-8", newline="")
+def csv_contents(tables: dict[str, list[dict[str, str]]], paths: Paths) -> dict[str, bytes]:
+    """Each published CSV file's bytes, by resource name."""
+    return {name: csv_text(field_names(paths, name), tables[name]).encode("utf-8") for name in RESOURCE_NAMES}
 
 
-def descriptor(curated: Curated, paths: Paths, folder: Path) -> dict[str, Any]:
+def descriptor_json(package: dict[str, Any]) -> str:
+    return json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+
+
+def descriptor(curated: Curated, paths: Paths, contents: dict[str, bytes]) -> dict[str, Any]:
+    """datapackage.json for the CSV files' bytes (`contents`, by resource name)."""
     # "$schema" and "type" are Data Package v2; "profile" is v1, kept beside them so that v1
     # clients (frictionless for R, Node's datapackage) read every resource too.
     package = {"$schema": DATA_PACKAGE_PROFILE, "profile": "tabular-data-package"}
@@ -123,8 +129,7 @@ def descriptor(curated: Curated, paths: Paths, folder: Path) -> dict[str, Any]:
     resources = []
     for name in RESOURCE_NAMES:
         schema = load_schema(paths, name)
-        file = folder / f"{name}.csv"
-        data = file.read_bytes()
+        data = contents[name]
         resources.append({
             "name": name,
             "type": "table",
@@ -166,11 +171,11 @@ def save(tables: dict[str, list[dict[str, str]]], curated: Curated, paths: Paths
     staging = Path(tempfile.mkdtemp(prefix=".datapackage-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the published folder must be readable
     try:
-        for name in RESOURCE_NAMES:
-            write_csv(staging / f"{name}.csv", field_names(paths, name), tables[name])
-        (staging / "datapackage.json").write_text(
-            json.dumps(descriptor(curated, paths, staging), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8")
+        contents = csv_contents(tables, paths)
+        for name, data in contents.items():
+            (staging / f"{name}.csv").write_bytes(data)
+        (staging / "datapackage.json").write_text(descriptor_json(descriptor(curated, paths, contents)),
+                                                  encoding="utf-8")
         errors = validate_package(staging)
         if errors:
             raise BuildError([InputProblem("datapackage/datapackage.json", None, None,

@@ -9,7 +9,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from markupsafe import Markup
 
@@ -19,6 +19,7 @@ from .charts import ChartJob, latest_by_area, svg_size
 from .crosschecks import RULES
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
+from .memo import LiveMemo, NoMemo, Recording, digest
 from .markup import (absolute_url, bibtex_text, citation_environment, describe, environment, front_matter,
                      ris_text, url)
 from .metadata import CATEGORIES, LEVELS
@@ -137,7 +138,8 @@ def rel_href(from_page: str, to_page: str) -> str:
 class Site:
     """Collects the pages and files of one build in a staging folder."""
 
-    def __init__(self, data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths):
+    def __init__(self, data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths,
+                 memo: NoMemo | None = None):
         self.data = data
         self.charts = charts
         self.out = out
@@ -150,28 +152,66 @@ class Site:
         self.cards = cards.CardWriter(paths.cache / "cards")
         self.bibtex_env = citation_environment(paths.templates, bibtex_text)
         self.ris_env = citation_environment(paths.templates, ris_text)
+        self.memo = memo if memo is not None else NoMemo(out)
+        self.units: set[str] = set()
+        self._recording: Recording | None = None
+        d = data.descriptor
+        # What every page may show besides its own unit's data: the package's metadata (not the
+        # sizes and hashes of its files, which change with any figure) and the reference tables.
+        self.base_digest = digest(
+            {k: v for k, v in d.items() if k != "resources"},
+            [{k: v for k, v in r.items() if k not in ("bytes", "hash")} for r in d["resources"]],
+            data.measures, data.areas, data.glossary, data.quality)
 
     # -- writing ---------------------------------------------------------------
-    def write(self, rel_path: str, content: str | bytes) -> None:
-        target = self.out / rel_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            target.write_text(content, encoding="utf-8")
-        else:
-            target.write_bytes(content)
-        if rel_path.endswith("index.md"):
-            self.urls.append("/" + rel_path[: -len("index.md")])
-        elif not rel_path.endswith(".md"):
-            self.urls.append("/" + rel_path)
+    def write(self, rel_path: str, content: str | bytes, listed: bool | None = None) -> None:
+        """Write a file of the build. `listed`: whether its URL goes in the URL manifest (pages
+        and downloads do; images, which belong to their page, do not)."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        sha = self.memo.write(rel_path, data)
+        listed = not rel_path.endswith(".md") or rel_path.endswith("index.md") if listed is None else listed
+        if self._recording is not None:
+            self._recording.files.append([rel_path, sha, listed])
+        if listed:
+            self._list(rel_path)
+
+    def _list(self, rel_path: str) -> None:
+        self.urls.append("/" + rel_path.removesuffix("index.md"))
+
+    def unit(self, name: str, unit_digest: str | None, render: Callable[[], None]) -> None:
+        """Render a unit (a page with its CSV, citation and card files), or, when nothing it is
+        made from has changed since it was last rendered, take its files from the memo (memo.py).
+        A unit_digest of None: always render (pages that draw on the whole dataset)."""
+        self.units.add(name)
+        key = self.memo.key(name, digest(self.base_digest, unit_digest)) if unit_digest is not None else None
+        recording = self.memo.recall(key, name) if key is not None else None
+        if recording is not None:
+            for rel_path, _, listed in recording.files:
+                if listed:
+                    self._list(rel_path)
+            for card_key, svg_rel, png_rel in recording.cards:
+                self.cards.add(card_key, self.out / svg_rel, png_rel)
+            return
+        self._recording = Recording()
+        try:
+            render()
+            recording = self._recording
+        finally:
+            self._recording = None
+        if key is not None or isinstance(self.memo, LiveMemo):
+            self.memo.remember(key or "", name, recording)
 
     def card(self, folder: str, stem: str, kicker: str, heading: str, subheading: str, figure: str, words: str,
              source: str) -> dict[str, str]:
         """Draw a link-preview card (cards.py) as <folder><stem>.svg and .png; returns its path and
         the text alternative (og:image:alt)."""
         values = cards.layout(kicker, heading, subheading, figure, words, source)
-        svg = self.env.get_template("card.svg.j2").render(card=values)
-        png = f"{folder}{stem}.png"
-        self.cards.add(svg, self.out / f"{folder}{stem}.svg", self.out / png)
+        key, svg = cards.prepare(self.env.get_template("card.svg.j2").render(card=values))
+        svg_rel, png = f"{folder}{stem}.svg", f"{folder}{stem}.png"
+        self.write(svg_rel, svg, listed=False)
+        self.cards.add(key, self.out / svg_rel, png)
+        if self._recording is not None:
+            self._recording.cards.append([key, svg_rel, png])
         headline = " ".join(part for part in (figure, words) if part)
         return dict(path=png, alt=f"{heading}. {subheading}. {headline}. {source}. {cards.LICENCE}.")
 
@@ -644,20 +684,18 @@ TILE_MAP_FILE = "areas/tile-map.svg"
 def tile_map_for(site: Site, page_path: str) -> dict[str, Any]:
     """The tile map's values for one page, its table and its download (build_scripts/tilemap.py)."""
     layout = tilemap.read_layout(site.paths.root, sorted(site.data.areas))
-    target = site.out / TILE_MAP_FILE
-    if not target.exists():
+    svg = site.env.get_template("tile_map.svg.j2").render(map=tilemap.tile_map(
+        site.data, layout, lambda a: site.homepage + url(f"areas/{a}/")))
+    if page_path == "index.md":
         # An image, like the charts: drawn by the build, not committed, not in the URL manifest.
-        svg = site.env.get_template("tile_map.svg.j2").render(map=tilemap.tile_map(
-            site.data, layout, lambda a: site.homepage + url(f"areas/{a}/")))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(svg, encoding="utf-8")
+        site.write(TILE_MAP_FILE, svg, listed=False)
     href = (lambda a: url(rel_href(page_path, f"areas/{a}/index.md")))
     return dict(map=tilemap.tile_map(site.data, layout, href),
                 rows=table("Registered sex offenders per 100,000 people: the latest year we hold for each area",
                            ["Area", "Nation", "Latest year", "Per 100,000 people"],
                            tilemap.table_rows(site.data, layout, href), missing="none yet"),
                 download=dict(href=url(rel_link(page_path, TILE_MAP_FILE)),
-                              size=human_bytes((site.out / TILE_MAP_FILE).stat().st_size)))
+                              size=human_bytes(len(svg.encode("utf-8")))))
 
 
 def home_and_areas(site: Site) -> None:
@@ -683,19 +721,48 @@ def home_and_areas(site: Site) -> None:
               tiles=tile_map_for(site, "index.md"))
 
 
-def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths) -> list[str]:
-    """Entry point: write every page into `out` (a staging docs/ folder). Returns the URLs."""
-    site = Site(data, charts, out, paths)
-    home_and_areas(site)
-    for area_id in sorted({r["area_id"] for r in data.reports.values()}):
-        area_page(site, area_id)
+def area_digests(data: Dataset, charts: dict[str, ChartJob]) -> dict[str, str]:
+    """For each area, a hash of everything its area page and year pages are made from besides
+    the package's metadata: its reports, their figures and quality notes, and its charts."""
+    area_of = {rid: r["area_id"] for rid, r in data.reports.items()}
+    chart_keys: dict[str, list[tuple[str, str]]] = {}
+    for chart_id, job in charts.items():
+        kind, owner = chart_id.split(":")[:2]
+        if kind in ("area", "report"):
+            chart_keys.setdefault(owner if kind == "area" else area_of[owner], []).append((chart_id, job.key))
+    digests = {}
+    for area_id in sorted(set(area_of.values())):
+        reports = data.report_ids_for_area(area_id)
+        digests[area_id] = digest(
+            data.areas[area_id], reports, [data.by_report.get(r["report_id"], []) for r in reports],
+            [data.quality_for(r["report_id"]) for r in reports], sorted(chart_keys.get(area_id, [])))
+    return digests
+
+
+def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths, memo: NoMemo | None = None,
+                data_page_too: bool = True) -> list[str]:
+    """Entry point: write every page into `out` (a staging docs/ folder, or docs/ itself for a
+    preview). Returns the URLs. Area and year pages are units remembered by memo (memo.py);
+    the pages that draw on the whole dataset are always rendered."""
+    site = Site(data, charts, out, paths, memo)
+    site.site_card()  # drawn first, outside any unit: every page without its own card shares it
+
+    def whole_dataset_pages() -> None:
+        home_and_areas(site)
+        compare_page(site)
+        glossary_pages(site)
+        methodology_page(site)
+
+    site.unit("site", None, whole_dataset_pages)
+    if data_page_too:
+        site.unit("data", None, functools.partial(data_page, site))
+    for area_id, area_digest in area_digests(data, charts).items():
+        site.unit(f"area:{area_id}", area_digest, functools.partial(area_page, site, area_id))
         for report in data.report_ids_for_area(area_id):
-            report_page(site, report)
-    compare_page(site)
-    glossary_pages(site)
-    data_page(site)
-    methodology_page(site)
-    site.cards.finish()
+            site.unit(f"report:{report['report_id']}", area_digest, functools.partial(report_page, site, report))
+    site.cards.finish(site.memo.place_file)
+    if data_page_too:
+        site.memo.finish(site.units)
     # Chart images are not in the URL manifest: a chart belongs to its page, which is the
     # thing to cite, and may be redrawn under a new name.
     return sorted(set(site.urls))

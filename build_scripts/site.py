@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .charts import build_charts
 from .dataset import read_dataset
+from .memo import DiskMemo, environment_digest
 from .package import swap_in
 from .pages import build_pages
 from .paths import Paths
@@ -41,19 +42,24 @@ def write_manifest(path: Path, urls: list[str]) -> None:
     path.write_text(MANIFEST_HEADER + "".join(f"{u}\n" for u in merged), encoding="utf-8")
 
 
-def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> list[str]:
-    """Entry point: write docs/ from datapackage/. Returns the URLs of this build."""
+def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
+               seen: dict | None = None) -> list[str]:
+    """Entry point: write docs/ from datapackage/. Returns the URLs of this build. `seen`, if
+    given, receives the units of the build and their keys (for make preview)."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     data = read_dataset(paths.datapackage)
     staging = Path(tempfile.mkdtemp(prefix=".docs-", dir=paths.root))
     staging.chmod(0o755)
     try:
+        memo = DiskMemo(staging, paths.cache / "pages", environment_digest(paths.templates))
         t = time.perf_counter()
         charts, _stats = build_charts(data, staging, paths.cache / "charts")
         timings["charts_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        urls = build_pages(data, charts, staging, paths)
+        urls = build_pages(data, charts, staging, paths, memo)
+        if seen is not None:
+            seen.update(memo.seen)
         timings["pages_s"] = time.perf_counter() - t
         swap_in(staging, paths.docs)
     finally:

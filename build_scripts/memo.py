@@ -1,0 +1,211 @@
+"""Ground floor for incremental builds: groups of output files ("units": a page with its CSV
+files, citation files and link-preview card) remembered by a key made of everything they are
+made from, so a rebuild renders only the units whose inputs changed.
+
+Two ways to remember, one interface:
+
+- `DiskMemo` (make site): each unit's files are stored in .cache/pages by content, and an
+  unchanged unit is written into the fresh staging folder from there. The key hashes the
+  build code, the templates, the versions of the packages that shape the output, the metadata
+  and the unit's own data, so a stale entry can never be used: a change to any of them gives a
+  new key. The build is still a full build: every file is written, only the rendering is skipped.
+- `LiveMemo` (make preview): docs/ is updated in place. An unchanged unit is not touched at
+  all; a changed unit writes only the files whose bytes changed and removes the files it no
+  longer writes, so MkDocs rebuilds only those pages.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+CODE_DIR = Path(__file__).resolve().parent
+# Packages whose version can change the bytes of a page, a chart or a card.
+OUTPUT_PACKAGES = ["jinja2", "markupsafe", "pyyaml", "altair", "vl-convert-python", "font-lato", "fonttools"]
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of JSON-able values (dict keys sorted)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def tree_digest(folders: Iterable[Path], pattern: str = "*") -> str:
+    """A hash of every file's path and bytes under the folders."""
+    h = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def environment_digest(templates: Path) -> str:
+    """What every unit is made with: the build code, the templates and the package versions."""
+    versions = {name: metadata.version(name) for name in OUTPUT_PACKAGES}
+    return digest(tree_digest([CODE_DIR], "*.py"), tree_digest([templates]), versions)
+
+
+def place(source: Path, target: Path) -> None:
+    """Put `source`'s bytes at `target` by a hard link (or a copy across file systems), replacing
+    any file there in one rename, so a reader never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and os.path.samefile(source, target):
+        return
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        os.link(source, tmp)
+    except OSError:
+        tmp.write_bytes(source.read_bytes())
+    tmp.replace(target)
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write only when the bytes differ (MkDocs rebuilds by modification time). True if written."""
+    if target.exists() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return True
+
+
+class Recording:
+    """What one unit wrote: files (path, sha256, whether its URL is published) and cards."""
+
+    def __init__(self) -> None:
+        self.files: list[list[Any]] = []
+        self.cards: list[list[str]] = []
+
+
+class NoMemo:
+    """Render everything, write into a fresh folder (tests can compare against this)."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.changed: list[str] = []
+
+    def key(self, name: str, unit_digest: str) -> str:
+        return ""
+
+    def recall(self, key: str, name: str) -> Recording | None:
+        return None
+
+    def write(self, rel_path: str, data: bytes) -> str:
+        target = self.out / rel_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.changed.append(rel_path)
+        return ""
+
+    def remember(self, key: str, name: str, recording: Recording) -> None:
+        pass
+
+    def place_file(self, source: Path, rel_path: str) -> None:
+        """Put a cached file (a chart, a card) at rel_path."""
+        target = self.out / rel_path
+        if not (target.exists() and os.path.samefile(source, target)):
+            place(source, target)
+            self.changed.append(rel_path)
+
+    def finish(self, live_units: set[str]) -> None:
+        pass
+
+
+class DiskMemo(NoMemo):
+    def __init__(self, out: Path, cache: Path, environment: str):
+        super().__init__(out)
+        self.cache = cache
+        self.environment = environment
+        self.blobs = cache / "blobs"
+        self.units = cache / "units"
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        self.units.mkdir(parents=True, exist_ok=True)
+        self.seen: dict[str, tuple[str, Recording]] = {}  # unit -> (key, files) of this build
+
+    def key(self, name: str, unit_digest: str) -> str:
+        return digest(self.environment, name, unit_digest)
+
+    def recall(self, key: str, name: str) -> Recording | None:
+        path = self.units / f"{key}.json"
+        if not path.exists():
+            return None
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        for _, sha, _ in stored["files"]:
+            # Checked, not trusted: a blob is hard-linked into docs/, so an edit made in place
+            # there would change it.
+            blob = self.blobs / sha
+            if not blob.exists() or hashlib.sha256(blob.read_bytes()).hexdigest() != sha:
+                blob.unlink(missing_ok=True)
+                return None
+        recording = Recording()
+        recording.files, recording.cards = stored["files"], stored["cards"]
+        self.seen[name] = (key, recording)
+        for rel_path, sha, _ in recording.files:
+            place(self.blobs / sha, self.out / rel_path)
+        return recording
+
+    def write(self, rel_path: str, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        blob = self.blobs / sha
+        if not blob.exists():
+            tmp = blob.with_name(f".{sha}.tmp-{os.getpid()}")
+            tmp.write_bytes(data)
+            tmp.replace(blob)
+        place(blob, self.out / rel_path)
+        return sha
+
+    def remember(self, key: str, name: str, recording: Recording) -> None:
+        self.seen[name] = (key, recording)
+        tmp = self.units / f".{key}.tmp-{os.getpid()}"
+        tmp.write_text(json.dumps({"unit": name, "files": recording.files, "cards": recording.cards}),
+                       encoding="utf-8")
+        tmp.replace(self.units / f"{key}.json")
+
+
+class LiveMemo(NoMemo):
+    """Keeps, between preview passes, each unit's key and files; updates docs/ in place."""
+
+    def __init__(self, out: Path, environment: str, known: dict[str, tuple[str, Recording]] | None = None):
+        """`known`: the units (key, files) of the build that wrote docs/ (DiskMemo.seen)."""
+        super().__init__(out)
+        self.environment = environment
+        self.keys = {name: key for name, (key, _) in (known or {}).items()}
+        self.recordings = {name: recording for name, (_, recording) in (known or {}).items()}
+
+    def begin(self) -> None:
+        self.changed = []
+
+    def key(self, name: str, unit_digest: str) -> str:
+        return digest(self.environment, name, unit_digest)
+
+    def recall(self, key: str, name: str) -> Recording | None:
+        if self.keys.get(name) == key:
+            return self.recordings[name]  # unchanged: its files in docs/ are already right
+        return None
+
+    def write(self, rel_path: str, data: bytes) -> str:
+        if write_if_changed(self.out / rel_path, data):
+            self.changed.append(rel_path)
+        return ""
+
+    def remember(self, key: str, name: str, recording: Recording) -> None:
+        previous = self.recordings.get(name)
+        if previous is not None:
+            self._remove_unwritten(previous, recording)
+        self.keys[name], self.recordings[name] = key, recording
+
+    def finish(self, live_units: set[str]) -> None:
+        """Remove the files of units that no longer exist (a deleted report)."""
+        for name in sorted(set(self.recordings) - live_units):
+            self._remove_unwritten(self.recordings.pop(name), Recording())
+            self.keys.pop(name, None)
+
+    def _remove_unwritten(self, previous: Recording, current: Recording) -> None:
+        kept = {f[0] for f in current.files} | {c[2] for c in current.cards}
+        for rel_path in [f[0] for f in previous.files] + [c[2] for c in previous.cards]:
+            if rel_path not in kept and (self.out / rel_path).exists():
+                (self.out / rel_path).unlink()
+                self.changed.append(rel_path)

@@ -1,0 +1,219 @@
+"""make preview: the curator's loop. Serves the site and, when a file in curated/, metadata/,
+templates/ or CHANGELOG.md is saved, updates only what changed, in seconds at full scale.
+
+1. At start: the full pipeline (package, charts, pages) writes docs/, remembering each page
+   unit's key (memo.py), and MkDocs builds the site once, in this process.
+2. On a save, a fast pass: load and check the inputs as `make site` does (schemas, totals,
+   rules across tables, the quality register), build the package's tables in memory, draw the
+   charts whose data changed, and render only the page units whose inputs changed, writing
+   only files whose bytes changed. MkDocs then renders only those pages, and the browser
+   reloads.
+3. Then a slow pass: the data package is written and validated, and the data page with its
+   downloads (spreadsheet, zip) is rebuilt; the browser reloads again.
+
+A change to theme/ or mkdocs.yml rebuilds the whole site. `make site` stays the full, strict,
+reproducible build: the preview's site/ is a temporary folder, never published.
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .charts import build_charts
+from .dataset import dataset_from, read_dataset
+from .errors import BuildError
+from .load import load
+from .memo import LiveMemo, environment_digest
+from .package import build_package, citation_cff, csv_contents, descriptor, process, save
+from .pages import build_pages
+from .paths import Paths
+from .site import build_docs
+
+log = logging.getLogger("mkdocs.preview")
+WATCHED = ["curated", "metadata", "templates", "CHANGELOG.md", "theme", "mkdocs.yml"]
+SITE_WIDE = {"theme", "mkdocs.yml"}  # a change here rebuilds the whole site
+
+
+def snapshot(paths: Paths) -> dict[str, tuple[int, int]]:
+    """Modification time and size of every watched file."""
+    found = {}
+    for name in WATCHED:
+        top = paths.root / name
+        for path in ([top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())):
+            stat = path.stat()
+            found[str(path.relative_to(paths.root))] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+class SiteBuilder:
+    """MkDocs, run in this process so that, after one full build, a page can be rebuilt alone
+    with the same configuration, files, navigation and search index."""
+
+    def __init__(self, paths: Paths, site_dir: Path, serve_url: str):
+        from mkdocs.config import load_config
+
+        self.paths, self.site_dir, self.serve_url = paths, site_dir, serve_url
+        self.config = load_config(config_file=str(paths.root / "mkdocs.yml"), site_dir=str(site_dir), strict=False)
+        self.config.plugins.on_startup(command="serve", dirty=False)
+        self.config.plugins["preview-capture"] = self._capture = _Capture()
+
+    def full(self) -> None:
+        from mkdocs.commands.build import build
+
+        self.config.site_url = self.serve_url
+        build(self.config, serve_url=self.serve_url)
+
+    def pages(self, changed: list[str]) -> int:
+        """Rebuild the pages and copy the files (paths relative to docs/) that changed."""
+        from mkdocs.commands.build import _build_page, _populate_page
+        from mkdocs.structure.files import File
+        from mkdocs.structure.pages import Page
+
+        config, files = self.config, self._capture.files
+        docs_dir = config.docs_dir
+        pages = []
+        for rel_path in dict.fromkeys(changed):
+            file = files.get_file_from_path(rel_path)
+            if not (Path(docs_dir) / rel_path).exists():
+                if file is not None:
+                    Path(file.abs_dest_path).unlink(missing_ok=True)
+                    files.remove(file)
+                continue
+            if file is None:
+                file = File(rel_path, docs_dir, config.site_dir, config.use_directory_urls)
+                files.append(file)
+                if file.is_documentation_page():
+                    Page(None, file, config)
+            if file.is_documentation_page():
+                pages.append(file.page)
+            else:
+                file.copy_file(dirty=False)
+        search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
+        for page in pages:
+            _populate_page(page, config, files)
+            if search is not None:
+                # The page's old entries go; building it adds the new ones.
+                url = page.url
+                search.search_index.entries = [
+                    e for e in search.search_index.entries
+                    if not (e["location"] == url or e["location"].startswith(url + "#"))]
+        doc_files = files.documentation_pages()
+        for page in pages:
+            _build_page(page, config, doc_files, self._capture.nav, self._capture.env)
+        if search is not None and pages:
+            search.on_post_build(config=config)
+        return len(pages)
+
+
+class _Capture:
+    """A plugin that keeps what MkDocs made during the full build."""
+
+    def on_files(self, files, config):
+        self.files = files
+        return files
+
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        return nav
+
+    def on_env(self, env, config, files):
+        self.env = env
+        return env
+
+
+class Preview:
+    def __init__(self, paths: Paths, site_dir: Path, serve_url: str):
+        self.paths = paths
+        started = time.perf_counter()
+        build_package(paths)
+        seen: dict = {}
+        build_docs(paths, seen=seen)
+        self.memo = LiveMemo(paths.docs, environment_digest(paths.templates), seen)
+        self.jobs = None
+        self.mkdocs = SiteBuilder(paths, site_dir, serve_url)
+        self.mkdocs.full()
+        self.seen = snapshot(paths)
+        log.info(f"Preview ready in {time.perf_counter() - started:.1f} s")
+
+    def update(self, publish=lambda: None) -> None:
+        """One save: the fast pass, `publish()` (the browser reloads), then the slow pass."""
+        now = snapshot(self.paths)
+        changed = sorted(k for k in set(now) | set(self.seen) if now.get(k) != self.seen.get(k))
+        self.seen = now
+        if not changed:
+            return
+        log.info("Changed: " + ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else ""))
+        started = time.perf_counter()
+        if any(c.split("/")[0] in SITE_WIDE for c in changed):
+            self.mkdocs = SiteBuilder(self.paths, Path(self.mkdocs.site_dir), self.mkdocs.serve_url)
+            self.mkdocs.full()
+            log.info(f"Whole site rebuilt in {time.perf_counter() - started:.1f} s")
+        try:
+            curated = load(self.paths)
+            tables = process(curated, self.paths)
+        except BuildError as error:
+            log.error(f"Not updated: {len(error.problems)} problem(s) in the inputs; the pages show the last good "
+                      "version.\n" + "\n".join(f"  {p}" for p in error.problems))
+            return
+        contents = csv_contents(tables, self.paths)
+        data = dataset_from(descriptor(curated, self.paths, contents), contents, self.paths.datapackage)
+        self.memo.begin()
+        jobs, _ = build_charts(data, self.paths.docs, self.paths.cache / "charts", place_file=self.memo.place_file)
+        build_pages(data, jobs, self.paths.docs, self.paths, self.memo, data_page_too=False)
+        pages = self.mkdocs.pages(self.memo.changed)
+        log.info(f"{pages} page(s) updated in {time.perf_counter() - started:.1f} s")
+        publish()
+        # The slow pass: the validated package, the data page and the downloads.
+        started = time.perf_counter()
+        try:
+            save(tables, curated, self.paths)
+            (self.paths.root / "CITATION.cff").write_text(citation_cff(curated.package), encoding="utf-8")
+        except BuildError as error:
+            log.error("The data package is not valid:\n" + "\n".join(f"  {p}" for p in error.problems))
+            return
+        self.memo.begin()
+        build_pages(read_dataset(self.paths.datapackage), jobs, self.paths.docs, self.paths, self.memo)
+        pages = self.mkdocs.pages(self.memo.changed)
+        log.info(f"Data package and data page updated ({pages} page(s)) in {time.perf_counter() - started:.1f} s")
+        publish()
+
+
+def serve(paths: Paths = Paths(), host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Entry point: build, serve, and update on every save until interrupted."""
+    from mkdocs.livereload import LiveReloadServer, _timestamp
+
+    from mkdocs.config import load_config
+
+    mount_path = urlsplit(load_config(config_file=str(paths.root / "mkdocs.yml")).site_url or "/").path
+    serve_url = f"http://{host}:{port}{mount_path}"
+    with tempfile.TemporaryDirectory(prefix="mappa-preview-") as site_dir:
+        preview = Preview(paths, Path(site_dir), serve_url)
+        server: LiveReloadServer
+
+        def publish() -> None:
+            # Let browsers see (and reload to) what is built so far, before the slow pass ends.
+            with server._epoch_cond:
+                server._wanted_epoch = server._visible_epoch = _timestamp()
+                server._epoch_cond.notify_all()
+
+        lock = threading.Lock()
+
+        def builder() -> None:
+            with lock:
+                preview.update(publish)
+
+        server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+        for name in WATCHED:
+            if (paths.root / name).exists():
+                server.watch(str(paths.root / name))
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            log.info("Shutting down...")
+        finally:
+            server.shutdown()
+
