@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         from .preview import serve
 
         logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s", stream=sys.stderr)
+        logging.getLogger("fontTools").setLevel(logging.WARNING)  # subsetting reports every glyph
         try:
             serve(paths, port=args.port)
         except BuildError as error:

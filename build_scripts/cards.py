@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+from .workers import render_pool
 from .charts import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, embed_font, text_width
 
 WIDTH, HEIGHT = 1200, 630
@@ -99,7 +99,7 @@ class CardWriter:
             svgs = (todo[k].read_text(encoding="utf-8") for k in keys)
             workers = workers or min(len(keys), os.cpu_count() or 1)
             if workers > 1 and len(keys) > 4:
-                with ProcessPoolExecutor(max_workers=workers) as pool:
+                with render_pool(workers) as pool:
                     # Written as they arrive, not gathered first, so memory stays flat at full scale.
                     for key, png in zip(keys, pool.map(_render, svgs, chunksize=4), strict=True):
                         self._store(key, png)

@@ -24,7 +24,6 @@ import os
 import re
 import string
 import textwrap
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +35,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from .memo import place
+from .workers import render_pool
 from .dataset import Dataset, category_label, level_label, number
 
 # Colours: each has at least 3:1 contrast with the white chart background (WCAG 1.4.11).
@@ -350,7 +350,7 @@ def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: i
         pending = list(todo.values())
         workers = workers or min(len(pending), os.cpu_count() or 1)
         if workers > 1 and len(pending) > 4:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with render_pool(workers) as pool:
                 chunksize = max(1, min(32, len(pending) // (workers * 4)))
                 # Written as they arrive, not gathered first: at full scale the PNGs alone are ~1 GB.
                 for job, outputs in zip(pending, pool.map(_render, pending, chunksize=chunksize), strict=True):

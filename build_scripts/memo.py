@@ -86,6 +86,7 @@ class NoMemo:
     def __init__(self, out: Path):
         self.out = out
         self.changed: list[str] = []
+        self.recalled: list[str] = []  # units taken from the memo, not rendered (for tests and logs)
 
     def key(self, name: str, unit_digest: str) -> str:
         return ""
@@ -143,6 +144,7 @@ class DiskMemo(NoMemo):
         recording = Recording()
         recording.files, recording.cards = stored["files"], stored["cards"]
         self.seen[name] = (key, recording)
+        self.recalled.append(name)
         for rel_path, sha, _ in recording.files:
             place(self.blobs / sha, self.out / rel_path)
         return recording
@@ -176,13 +178,14 @@ class LiveMemo(NoMemo):
         self.recordings = {name: recording for name, (_, recording) in (known or {}).items()}
 
     def begin(self) -> None:
-        self.changed = []
+        self.changed, self.recalled = [], []
 
     def key(self, name: str, unit_digest: str) -> str:
         return digest(self.environment, name, unit_digest)
 
     def recall(self, key: str, name: str) -> Recording | None:
         if self.keys.get(name) == key:
+            self.recalled.append(name)
             return self.recordings[name]  # unchanged: its files in docs/ are already right
         return None
 

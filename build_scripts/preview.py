@@ -152,20 +152,32 @@ class Preview:
             self.mkdocs = SiteBuilder(self.paths, Path(self.mkdocs.site_dir), self.mkdocs.serve_url)
             self.mkdocs.full()
             log.info(f"Whole site rebuilt in {time.perf_counter() - started:.1f} s")
+        stages: dict[str, float] = {}
+
+        def lap(name: str) -> None:
+            stages[name] = time.perf_counter() - started - sum(stages.values())
+
         try:
             curated = load(self.paths)
+            lap("load")
             tables = process(curated, self.paths)
+            lap("check")
         except BuildError as error:
             log.error(f"Not updated: {len(error.problems)} problem(s) in the inputs; the pages show the last good "
                       "version.\n" + "\n".join(f"  {p}" for p in error.problems))
             return
         contents = csv_contents(tables, self.paths)
         data = dataset_from(descriptor(curated, self.paths, contents), contents, self.paths.datapackage)
+        lap("tables")
         self.memo.begin()
         jobs, _ = build_charts(data, self.paths.docs, self.paths.cache / "charts", place_file=self.memo.place_file)
+        lap("charts")
         build_pages(data, jobs, self.paths.docs, self.paths, self.memo, data_page_too=False)
+        lap("pages")
         pages = self.mkdocs.pages(self.memo.changed)
-        log.info(f"{pages} page(s) updated in {time.perf_counter() - started:.1f} s")
+        lap("mkdocs")
+        log.info(f"{pages} page(s) updated in {time.perf_counter() - started:.1f} s ("
+                 + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()) + ")")
         publish()
         # The slow pass: the validated package, the data page and the downloads.
         started = time.perf_counter()

@@ -1,0 +1,12 @@
+"""Ground floor: the process pool that charts and cards render in."""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+
+def render_pool(workers: int) -> ProcessPoolExecutor:
+    """Workers started by a fork server, not forked from this process: once this process has
+    rendered anything itself (vl-convert runs threads), a plain fork can copy a held lock and the
+    child hangs. `make preview` and the tests render in-process and then in parallel."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))

@@ -1,0 +1,123 @@
+"""Incremental builds (memo.py) give exactly what a build from nothing gives.
+
+make site remembers each page unit (a page with its CSV, citation and card files) by the hash
+of what it is made from, and make preview updates docs/ in place. For each kind of change a
+curator makes, the docs/ written with the memo must equal, byte for byte, docs/ written with
+an empty page cache; and a change to one report must re-render only its area's units."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from build_scripts.package import build_package
+from build_scripts.site import build_docs
+from conftest import copy_project
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def build_docs_cold(paths) -> dict[str, bytes]:
+    """docs/ from an empty page cache (the chart and card caches are keyed by their inputs)."""
+    shutil.rmtree(paths.cache / "pages", ignore_errors=True)
+    build_package(paths)
+    build_docs(paths)
+    return tree(paths.docs)
+
+
+def edit_csv(path: Path, match: dict[str, str], column: str, value: str) -> None:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = list(rows[0])
+    hits = [r for r in rows if all(r[k] == v for k, v in match.items())]
+    assert hits, f"no row {match} in {path}"
+    for row in hits:
+        row[column] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def change_single_figure(root: Path) -> None:
+    edit_csv(root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "7")
+
+
+def change_register_field(root: Path) -> None:
+    edit_csv(root / "curated/reports.csv", {"report_id": "cheshire-2014-15"}, "source_title", "A retitled source")
+
+
+def change_area_name(root: Path) -> None:
+    edit_csv(root / "metadata/areas.csv", {"area_id": "staffordshire"}, "name", "Staffordshire and Stoke")
+
+
+def change_glossary(root: Path) -> None:
+    path = root / "metadata/glossary.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "Sexual Harm Prevention Order" in text
+    path.write_text(text.replace("Sexual Harm Prevention Order", "Sexual Harm Prevention Order (SHPO)", 1),
+                    encoding="utf-8")
+
+
+def change_template(root: Path) -> None:
+    path = root / "templates/report.md.j2"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+
+CHANGES = [change_single_figure, change_register_field, change_area_name, change_glossary, change_template]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    paths = copy_project(tmp_path_factory.mktemp("incremental") / "project")
+    build_package(paths)
+    build_docs(paths)
+    return paths
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda c: c.__name__)
+def test_a_rebuild_with_the_memo_equals_one_without(project, change):
+    change(project.root)
+    build_package(project)
+    build_docs(project)
+    with_memo = tree(project.docs)
+    assert with_memo == build_docs_cold(project)
+
+
+def test_a_changed_figure_re_renders_only_its_area(tmp_path):
+    from build_scripts.charts import build_charts
+    from build_scripts.dataset import read_dataset
+    from build_scripts.memo import DiskMemo, environment_digest
+    from build_scripts.pages import build_pages
+
+    paths = copy_project(tmp_path / "project")
+    build_package(paths)
+    build_docs(paths)
+    edit_csv(paths.root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "9")
+    build_package(paths)
+    data = read_dataset(paths.datapackage)
+    out = tmp_path / "out"
+    memo = DiskMemo(out, paths.cache / "pages", environment_digest(paths.templates))
+    jobs, _ = build_charts(data, out, paths.cache / "charts")
+    build_pages(data, jobs, out, paths, memo)
+    units = {name for name in memo.seen}
+    assert units - set(memo.recalled) == {"area:norfolk", "report:norfolk-2018-19"}
+    assert len(memo.recalled) == len(units) - 2
+
+
+def test_a_cached_file_edited_in_place_is_not_trusted(tmp_path):
+    """docs/ files are hard links into the page cache: an edit made in place there must not
+    reach the next build."""
+    paths = copy_project(tmp_path / "project")
+    build_package(paths)
+    build_docs(paths)
+    page = paths.docs / "areas/norfolk/2018-19/index.md"
+    expected = page.read_bytes()
+    with page.open("r+b") as handle:  # in place: the same inode as the cached copy
+        handle.write(b"EDITED BY HAND")
+    build_docs(paths)
+    assert (paths.docs / "areas/norfolk/2018-19/index.md").read_bytes() == expected
