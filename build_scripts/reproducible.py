@@ -18,8 +18,9 @@ def source_date_epoch(descriptor: dict[str, Any]) -> int:
     return int(datetime.fromisoformat(created).timestamp())
 
 
-def deterministic_zip(files: list[tuple[str, bytes]], epoch: int) -> bytes:
-    """A zip whose bytes depend only on the files: sorted names, fixed times and modes."""
+def deterministic_zip(files: list[tuple[str, bytes]], epoch: int, level: int = 9) -> bytes:
+    """A zip whose bytes depend only on the files (and the deflate level): sorted names, fixed
+    times and modes."""
     stamp = datetime.fromtimestamp(max(epoch, 315532800), tz=timezone.utc).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -28,7 +29,7 @@ def deterministic_zip(files: list[tuple[str, bytes]], epoch: int) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            archive.writestr(info, content, compresslevel=9)
+            archive.writestr(info, content, compresslevel=level)
     return buffer.getvalue()
 
 
