@@ -200,6 +200,7 @@ def serve(paths: Paths = Paths(), host: str = "127.0.0.1", port: int = 8000) -> 
 
     from mkdocs.config import load_config
 
+    paths.docs.mkdir(exist_ok=True)  # MkDocs checks that docs_dir exists; the first build fills it
     mount_path = urlsplit(load_config(config_file=str(paths.root / "mkdocs.yml")).site_url or "/").path
     serve_url = f"http://{host}:{port}{mount_path}"
     with tempfile.TemporaryDirectory(prefix="mappa-preview-") as site_dir:
