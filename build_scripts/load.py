@@ -263,7 +263,14 @@ def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown
                      cache: Path | None) -> CsvTable:
     """One curated report file, sound in shape, valid against `schema`, and with every cell fitting
     its measure's breakdown (measure_id -> breakdown). Raises BuildError with every problem in it.
-    The second keying reads its files with this too, so it refuses what the build refuses."""
+    The second keying reads its files with this too, so it refuses what the build refuses.
+
+    A file found good is remembered by its modification time and size (and the schema), so a
+    long-running `make preview` re-reads only the file that was saved."""
+    stat = path.stat()
+    remembered = (str(path), stat.st_mtime_ns, stat.st_size, json.dumps([schema, breakdown], sort_keys=True))
+    if remembered in _GOOD_REPORT_FILES:
+        return _GOOD_REPORT_FILES[remembered]
     table = read_csv_table(path, paths.root, CURATED_COLUMNS, "printed cell")
     problems = validate_table(path, paths.root, schema, cache=cache)
     if problems:
@@ -276,7 +283,13 @@ def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown
                                          f"level {row['level']!r}, category {row['category']!r}"))
     if problems:
         raise BuildError(problems)
+    if len(_GOOD_REPORT_FILES) > 10_000:
+        _GOOD_REPORT_FILES.clear()
+    _GOOD_REPORT_FILES[remembered] = table
     return table
+
+
+_GOOD_REPORT_FILES: dict[tuple[str, int, int, str], CsvTable] = {}
 
 
 def read_table(paths: Paths, path: Path, schema_name: str, row_noun: str, cache: bool = True) -> CsvTable:

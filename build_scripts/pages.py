@@ -135,6 +135,12 @@ def rel_href(from_page: str, to_page: str) -> str:
     return rel_link(from_page, to_page).removesuffix("index.md") or "./"
 
 
+# One Jinja environment per templates folder for the life of the process, so a long-running
+# preview compiles each template once (Jinja reloads a template whose file changed).
+_environment = functools.lru_cache(maxsize=8)(environment)
+_citation_environment = functools.lru_cache(maxsize=8)(citation_environment)
+
+
 class Site:
     """Collects the pages and files of one build in a staging folder."""
 
@@ -144,14 +150,14 @@ class Site:
         self.charts = charts
         self.out = out
         self.paths = paths
-        self.env = environment(paths.templates, number=number, long_date=long_date, human_bytes=human_bytes,
+        self.env = _environment(paths.templates, number=number, long_date=long_date, human_bytes=human_bytes,
                                sentence=sentence, constraint_parts=constraint_parts)
         self.urls: list[str] = []
         self.homepage = absolute_url(data.descriptor["homepage"].rstrip("/") + "/")
         self._site_card: dict[str, str] | None = None
         self.cards = cards.CardWriter(paths.cache / "cards")
-        self.bibtex_env = citation_environment(paths.templates, bibtex_text)
-        self.ris_env = citation_environment(paths.templates, ris_text)
+        self.bibtex_env = _citation_environment(paths.templates, bibtex_text)
+        self.ris_env = _citation_environment(paths.templates, ris_text)
         self.memo = memo if memo is not None else NoMemo(out)
         self.units: set[str] = set()
         self._recording: Recording | None = None
@@ -497,6 +503,11 @@ def glossary_pages(site: Site) -> None:
     labels = {rid: " | ".join(sorted({f"{c['source_table']} | {c['source_row']} | {c['source_column']}"
                                       for c in cells})).lower()
               for rid, cells in data.by_report.items()}
+    # What each report holds, gathered once (not once per term): measures, levels, categories.
+    held = {rid: ({c["measure_id"] for c in cells}, {c["level"] for c in cells}, {c["category"] for c in cells})
+            for rid, cells in data.by_report.items()}
+    nothing: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+    reports_in_order = sorted(data.reports.values(), key=lambda r: (r["year"], r["report_id"]))
     for term in terms:
         tid = term["term_id"]
         page_path = f"glossary/{tid}/index.md"
@@ -504,14 +515,14 @@ def glossary_pages(site: Site) -> None:
         measures = [m for m in data.measures_in_order() if m["term_id"] == tid]
         measure_ids = {m["measure_id"] for m in measures}
         by_area: dict[str, list[str]] = {}
-        for report in sorted(data.reports.values(), key=lambda r: (r["year"], r["report_id"])):
-            cells = data.by_report.get(report["report_id"], [])
-            hit = any(c["measure_id"] in measure_ids for c in cells)
+        for report in reports_in_order:
+            measures_held, levels, categories = held.get(report["report_id"], nothing)
+            hit = not measure_ids.isdisjoint(measures_held)
             if tid.startswith("level-"):
-                hit = hit or any(c["level"] == tid[-1] for c in cells)
+                hit = hit or tid[-1] in levels
             if tid.startswith("category-"):
-                hit = hit or any(c["category"] == tid[-1] for c in cells)
-            hit = hit or any(p in labels[report["report_id"]] for p in printed)
+                hit = hit or tid[-1] in categories
+            hit = hit or any(p in labels.get(report["report_id"], "") for p in printed)
             if hit:
                 by_area.setdefault(report["area_id"], []).append(report["year"])
         # One row per area, with its years as ranges, so the page stays short with 1,000+ reports.

@@ -9,8 +9,9 @@ def tree(root: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
             if p.is_file() and not p.name.endswith(skip)}
 
 
-# Chart images are build outputs, not commits (.gitignore): only the pages and CSVs are compared.
-IMAGES = (".svg", ".png")
+# Chart images, the spreadsheet and the zip are build outputs, not commits (.gitignore): the
+# pages, the CSVs and the checksums (which the data page and SHA256SUMS carry) are compared.
+IMAGES = (".svg", ".png", ".xlsx", ".zip")
 
 
 def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
