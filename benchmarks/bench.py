@@ -4,8 +4,16 @@
     make bench AREA_YEARS=100    # a smaller run
 
 Generates plausible curated inputs (totals add up) in a temporary folder, never beside the
-real data; runs a cold build, then a rebuild after changing one report, then a bare
-`mkdocs build` of the same pages; and prints, as its last line, one JSON object.
+real data, and measures, printing as its last line one JSON object:
+
+- cold_build_s: `make site` with empty caches (every chart format drawn);
+- rebuild_one_s: `make site` again after changing one figure of one report;
+- bare_mkdocs_s: a bare `mkdocs build` of the same pages;
+- preview_one_s: with `make preview` running, from saving one changed report to the server
+  giving its page with the new figure (the median of three saves, each in another area);
+- repo_bytes_one_report: what committing that change adds to a git repository of the
+  project (its packed size after `git gc`, before and after; .gitignore as in this repository);
+- peak memory and the first visit's weight of an area-year page.
 """
 from __future__ import annotations
 
@@ -17,10 +25,13 @@ import random
 import re
 import resource
 import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -131,15 +142,82 @@ def full_build(paths: Paths) -> dict[str, float]:
     return {k: round(v, 2) for k, v in timings.items()}
 
 
-def change_one_report(paths: Paths, report_id: str) -> None:
-    """Change one printed single figure (totals still add up)."""
+def change_one_report(paths: Paths, report_id: str, by: int = 1) -> str:
+    """Change one printed single figure (totals still add up). Returns the new figure as pages
+    print it."""
     path = paths.report_files / f"{report_id}.csv"
     rows = list(csv.reader(path.open(encoding="utf-8")))
     for row in rows:
         if row[4] == "notification_order":
-            row[3] = str(int(row[3]) + 1)
+            row[3] = str(int(row[3]) + by)
+            new = int(row[3])
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
+    return f"{new:,}"
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", *args], cwd=root,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def packed_bytes(root: Path) -> int:
+    git(root, "gc", "--quiet")
+    counts = dict(line.split(": ") for line in git(root, "count-objects", "-v").splitlines())
+    return (int(counts["size-pack"]) + int(counts["size"])) * 1024
+
+
+def commit_all(root: Path, message: str) -> int:
+    """Commit what the repository commits (its .gitignore); returns the packed size after."""
+    git(root, "add", "-A")
+    git(root, "commit", "--quiet", "-m", message)
+    return packed_bytes(root)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    return urllib.request.urlopen(url, timeout=60).read().decode("utf-8")
+
+
+def preview_times(paths: Paths, report_ids: list[str], pause: float) -> dict[str, float]:
+    """Start `make preview`'s command, then save a changed report at a time and time until the
+    server gives its page with the new figure."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/mappa-statistics/"
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "build_scripts", "--root", str(paths.root), "preview",
+                                "--port", str(port)], cwd=REPO, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                fetch(base)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise SystemExit("make preview stopped")
+                time.sleep(0.5)
+        start_s = time.perf_counter() - started
+        times = []
+        for report_id in report_ids:
+            area, year = re.match(r"(.+)-(\d{4}-\d{2})$", report_id).groups()
+            url = f"{base}areas/{area}/{year}/"
+            figure = change_one_report(paths, report_id, by=1000)
+            saved = time.perf_counter()
+            while figure not in fetch(url):
+                time.sleep(0.02)
+            times.append(time.perf_counter() - saved)
+            time.sleep(pause)  # let the slow pass (package, data page) finish before the next save
+        return {"preview_start_s": round(start_s, 2), "preview_one_s": round(statistics.median(times), 2),
+                "preview_each_s": [round(t, 2) for t in times]}
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
 
 
 def bare_mkdocs(paths: Paths) -> float:
@@ -208,6 +286,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--area-years", type=int, default=1050)
     parser.add_argument("--keep", action="store_true", help="keep the temporary project")
+    parser.add_argument("--preview-pause", type=float, default=15.0,
+                        help="seconds between the preview's saves (its slow pass runs meanwhile)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="mappa-bench-"))
     try:
@@ -215,10 +295,17 @@ def main() -> int:
         print(f"synthetic project: {args.area_years} area-years in {paths.root}", file=sys.stderr)
         cold = full_build(paths)
         print(f"cold build: {cold}", file=sys.stderr)
+        shutil.copy2(REPO / ".gitignore", paths.root / ".gitignore")
+        git(paths.root, "init", "--quiet")
+        before = commit_all(paths.root, "cold build")
         change_one_report(paths, ids[len(ids) // 2])
         rebuild = full_build(paths)
         print(f"rebuild after changing one report: {rebuild}", file=sys.stderr)
+        repo_bytes = commit_all(paths.root, "one report changed") - before
         bare = bare_mkdocs(paths)
+        preview = preview_times(paths, [ids[len(ids) // 3], ids[len(ids) // 4], ids[len(ids) // 5]],
+                                args.preview_pause)
+        print(f"preview: {preview}", file=sys.stderr)
         pages = sum(1 for _ in paths.site.rglob("index.html"))
         area, year = re.match(r"(.+)-(\d{4}-\d{2})$", ids[-1]).groups()
         weight = first_visit(paths.site, f"areas/{area}/{year}")
@@ -229,6 +316,10 @@ def main() -> int:
             "rebuild_one_s": rebuild["total_s"],
             "bare_mkdocs_s": bare,
             "rebuild_vs_bare_mkdocs": round(rebuild["total_s"] / bare, 2),
+            "cold_vs_bare_mkdocs": round(cold["total_s"] / bare, 2),
+            **preview,
+            "repo_bytes_one_report": repo_bytes,
+            "repo_bytes_total": before + repo_bytes,
             "peak_rss_mb": peak_rss_mb(),
             **weight,
             "first_visit_page": f"/areas/{area}/{year}/",

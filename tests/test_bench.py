@@ -8,12 +8,14 @@ import sys
 from conftest import REPO
 
 KEYS = {"area_years", "pages", "cold_build_s", "rebuild_one_s", "bare_mkdocs_s", "peak_rss_mb",
-        "first_visit_gzip_bytes", "first_visit_raw_bytes", "cold_stages_s", "rebuild_stages_s"}
+        "first_visit_gzip_bytes", "first_visit_raw_bytes", "cold_stages_s", "rebuild_stages_s",
+        "preview_one_s", "repo_bytes_one_report", "cold_vs_bare_mkdocs"}
 STAGES = {"load_validate_s", "package_s", "charts_s", "pages_s", "mkdocs_s"}
 
 
 def test_tiny_benchmark_run_prints_its_figures():
-    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench.py"), "--area-years", "3"],
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench.py"), "--area-years", "3",
+                             "--preview-pause", "3"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
@@ -23,3 +25,6 @@ def test_tiny_benchmark_run_prints_its_figures():
     assert figures["first_visit_gzip_bytes"] < figures["first_visit_raw_bytes"]
     # 3 area-year pages, 3 area pages, and the fixed pages (home, areas, compare, glossary, data, ...).
     assert figures["pages"] > 6
+    assert 0 < figures["preview_one_s"] < 60
+    # One changed figure adds a little text to the repository, never the binaries.
+    assert 0 < figures["repo_bytes_one_report"] < 200_000
