@@ -176,9 +176,16 @@ class LiveMemo(NoMemo):
         self.environment = environment
         self.keys = {name: key for name, (key, _) in (known or {}).items()}
         self.recordings = {name: recording for name, (_, recording) in (known or {}).items()}
+        self.placed: dict[str, Path] = {}
 
     def begin(self) -> None:
         self.changed, self.recalled = [], []
+
+    def place_file(self, source: Path, rel_path: str) -> None:
+        # A cached file is named by its key: the same source as last time is already in place.
+        if self.placed.get(rel_path) != source:
+            super().place_file(source, rel_path)
+            self.placed[rel_path] = source
 
     def key(self, name: str, unit_digest: str) -> str:
         return digest(self.environment, name, unit_digest)
@@ -211,4 +218,5 @@ class LiveMemo(NoMemo):
         for rel_path in [f[0] for f in previous.files] + [c[2] for c in previous.cards]:
             if rel_path not in kept and (self.out / rel_path).exists():
                 (self.out / rel_path).unlink()
+                self.placed.pop(rel_path, None)
                 self.changed.append(rel_path)
