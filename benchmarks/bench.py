@@ -157,8 +157,10 @@ def change_one_report(paths: Paths, report_id: str, by: int = 1) -> str:
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", *args], cwd=root,
-                          check=True, capture_output=True, text=True).stdout
+    # gc.auto=0: a commit of thousands of files would start a background gc that the measured
+    # `git gc` then collides with.
+    command = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", "-c", "gc.auto=0", *args]
+    return subprocess.run(command, cwd=root, check=True, capture_output=True, text=True).stdout
 
 
 def packed_bytes(root: Path) -> int:
