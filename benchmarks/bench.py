@@ -202,7 +202,7 @@ def preview_times(paths: Paths, report_ids: list[str], pause: float) -> dict[str
                 break
             except OSError:
                 if process.poll() is not None:
-                    raise SystemExit("make preview stopped")
+                    raise SystemExit("make preview stopped") from None
                 time.sleep(0.5)
         start_s = time.perf_counter() - started
         times = []
