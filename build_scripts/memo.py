@@ -51,7 +51,15 @@ def place(source: Path, target: Path) -> None:
     """Put `source`'s bytes at `target` by a hard link (or a copy across file systems), replacing
     any file there in one rename, so a reader never sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() and os.path.samefile(source, target):
+    try:
+        os.link(source, target)  # the common case, a fresh staging folder: one system call
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        target.write_bytes(source.read_bytes())
+        return
+    if os.path.samefile(source, target):
         return
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:

@@ -11,6 +11,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -188,13 +190,17 @@ def save(tables: dict[str, list[dict[str, str]]], curated: Curated, paths: Paths
 
 
 def swap_in(staging: Path, target: Path) -> None:
-    """Replace target by staging with renames, so readers never see a half-written folder."""
-    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    """Replace target by staging with renames, so readers never see a half-written folder. The
+    old folder is deleted by a detached process: at full scale it holds 15,000+ files, and the
+    build need not wait for them."""
+    old = target.with_name(f".{target.name}-old-{os.getpid()}-{time.monotonic_ns()}")
     if target.exists():
         target.rename(old)
     staging.rename(target)
     if old.exists():
-        shutil.rmtree(old)
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                          str(old)], start_new_session=True, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def citation_cff(package: dict[str, Any]) -> str:
