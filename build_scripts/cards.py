@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 
 from .workers import render_pool
-from .charts import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, embed_font, text_width
+from .charts import (FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, embed_font, outline_text,
+                     text_width)
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 48
 ACCENT = "#1f4e79"
 LICENCE = "Licence: Open Government Licence v3.0"
-CARD_VERSION = "cards v1"  # bump to redraw every card
+CARD_VERSION = "cards v2"  # bump to redraw every card
 
 
 def fit(text: str, size: float, width: float, weight: str = "normal", most: int = 2) -> list[str]:
@@ -64,12 +66,18 @@ def layout(kicker: str, heading: str, subheading: str, figure: str, words: str, 
 
 
 def _render(svg: str) -> bytes:
-    return _converter().svg_to_png(svg, scale=1)
+    """The PNG of a card: drawn with its text as glyph outlines (outline.py), the same picture in
+    half the time, and without its @font-face (the renderer has the font registered)."""
+    return _converter().svg_to_png(outline_text(re.sub(r"<style>.*?</style>", "", svg, count=1, flags=re.S)),
+                                   scale=1)
 
 
 def prepare(svg_text: str) -> tuple[str, str]:
-    """The card's SVG with the chart font embedded, and the key of its PNG (its hash)."""
-    svg = embed_font(svg_text)
+    """The card's SVG with the chart font embedded, and the key of its PNG (its hash). A card
+    carries the font subset to all of printable ASCII (and any other character it shows), like a
+    chart's download, so most cards ask for the same subset, made once: subset to each card's own
+    characters, it took longer than drawing the card."""
+    svg = embed_font(svg_text, download=True)
     return hashlib.sha256((CARD_VERSION + svg).encode()).hexdigest(), svg
 
 

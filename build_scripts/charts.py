@@ -37,6 +37,7 @@ from markupsafe import Markup
 from .memo import place
 from .workers import render_pool
 from .dataset import Dataset, category_label, level_label, number
+from .outline import Outliner
 
 # Colours: each has at least 3:1 contrast with the white chart background (WCAG 1.4.11).
 # Charts keep a white background in the dark scheme too, so their text always has strong contrast.
@@ -50,7 +51,7 @@ FONT_SIZE = 12  # the smallest text in a chart: 12 px, never scaled down on a ph
 CHART_WIDTH = 340
 BAR_STEP = 22
 LABEL_CHARS = 22  # wrap longer row labels (area names) onto several lines
-RENDERER_VERSION = "vl-convert 1.9 / charts v8"  # bump to invalidate the cache
+RENDERER_VERSION = "vl-convert 1.9 / charts v9"  # bump to invalidate the cache
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,11 @@ class ChartJob:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def spec(self) -> dict[str, Any]:
-        return SPEC_BUILDERS[self.kind](*self.args)
+        return _vegalite(*SPEC_PARTS[self.kind](*self.args))
+
+    def altair_spec(self) -> dict[str, Any]:
+        """The same spec built by Altair in full (slow): what spec() must equal."""
+        return altair_spec(*SPEC_PARTS[self.kind](*self.args))
 
     @property
     def downloads(self) -> dict[str, str]:
@@ -91,12 +96,6 @@ def _config(chart: alt.Chart) -> alt.Chart:
             .configure_view(stroke=None))
 
 
-def _spec(chart: alt.Chart) -> dict[str, Any]:
-    spec = _config(chart).to_dict()
-    spec.pop("$schema", None)  # keep specs free of any URL
-    return spec
-
-
 def _wrap(label: str) -> str:
     """Row labels longer than LABEL_CHARS go on several lines ("|" is the line break)."""
     return "|".join(textwrap.wrap(label, LABEL_CHARS)) or label
@@ -106,18 +105,80 @@ def _label(value: str | None) -> str:
     return "not published" if value is None else ("not applicable" if value == "" else number(value))
 
 
-def _bars(rows: list[dict[str, Any]], order: list[str], bar_width: int) -> alt.LayerChart:
+def _bars(rows: list[dict[str, Any]], order: list[str], bar_width: int, step: int) -> alt.LayerChart:
     """Horizontal bars, one per row, each labelled with its value as printed. Rows with no
     number (a dash, or a table not published) have no bar but keep their label."""
-    df = pd.DataFrame(rows)
     y = alt.Y("row:N", title=None, sort=order,
               axis=alt.Axis(labelExpr="split(datum.label, '|')", labelLimit=0, labelLineHeight=14))
     bars = alt.Chart().mark_bar(color=BAR_COLOUR).encode(
         y=y, x=alt.X("value:Q", axis=None, scale=alt.Scale(zero=True, nice=False)))
     labels = alt.Chart().mark_text(align="left", dx=4).encode(y=y, x=alt.X("position:Q"), text="label:N")
+    return alt.layer(bars, labels, data=pd.DataFrame(rows)).properties(width=bar_width, height=alt.Step(step))
+
+
+def _panels(chart: alt.LayerChart, panels: list[str]) -> alt.FacetChart:
+    """One panel per level, each with its own scale."""
+    return chart.facet(row=alt.Row("panel:N", title=None, sort=panels,
+                                   header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                                     labelOrient="top", labelPadding=4)),
+                       spacing=12).resolve_scale(x="independent")
+
+
+def altair_spec(rows: list[dict[str, Any]], order: list[str], bar_width: int, panels: list[str] | None = None
+                ) -> dict[str, Any]:
+    """The chart's Vega-Lite spec as Altair writes it (validated against the schema)."""
+    chart = _bars(rows, order, bar_width, _step(rows))
+    spec = _config(_panels(chart, panels) if panels else chart).to_dict()
+    spec.pop("$schema", None)  # keep specs free of any URL
+    return spec
+
+
+def _step(rows: list[dict[str, Any]]) -> int:
     lines = max(r["row"].count("|") + 1 for r in rows)
-    step = BAR_STEP if lines == 1 else 14 * lines + 8  # room for labels on several lines
-    return alt.layer(bars, labels, data=df).properties(width=bar_width, height=alt.Step(step))
+    return BAR_STEP if lines == 1 else 14 * lines + 8  # room for labels on several lines
+
+
+# Altair takes ~40 ms to build, copy and validate each chart, more than drawing it. Every chart
+# is one of two shapes (bars, or bars in level panels), so Altair writes each shape once per
+# process, with placeholders, and each chart fills in its own data, order, width and height
+# (tests/test_text.py checks the result equals Altair's own, chart by chart).
+_WIDTH, _STEP, _ORDER, _PANELS = 900001, 900002, "\0order", "\0panels"
+
+
+@functools.lru_cache(maxsize=None)
+def _template(faceted: bool) -> dict[str, Any]:
+    row = {"row": "\0row", "value": 1.0, "position": 1.0, "label": "\0label"}
+    if faceted:
+        row["panel"] = "\0panel"
+    chart = _bars([row], [_ORDER], _WIDTH, _STEP)
+    spec = _config(_panels(chart, [_PANELS]) if faceted else chart).to_dict()
+    spec.pop("$schema", None)
+    return spec
+
+
+def _dataset_name(values: list[dict[str, Any]]) -> str:
+    """The name Altair gives inline data: a hash of its values."""
+    return "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _vegalite(rows: list[dict[str, Any]], order: list[str], bar_width: int, panels: list[str] | None = None
+              ) -> dict[str, Any]:
+    """The chart's Vega-Lite spec, equal to altair_spec's, from the template of its shape."""
+    template = _template(bool(panels))
+    (placeholder,) = template["datasets"]
+    name = _dataset_name(rows)
+    fills = {_WIDTH: bar_width, _STEP: _step(rows), placeholder: name}
+
+    def fill(node: Any) -> Any:
+        if node is template["datasets"]:
+            return {name: rows}
+        if isinstance(node, dict):
+            return {key: fill(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return order if node == [_ORDER] else panels if node == [_PANELS] else [fill(v) for v in node]
+        return fills.get(node, node) if type(node) in (int, str) else node
+
+    return fill(template)
 
 
 def _level_rows(cells: list[dict[str, str]]) -> tuple[dict[str, list[dict[str, Any]]], bool]:
@@ -151,20 +212,14 @@ def levels_alt(title: str, cells: list[dict[str, str]]) -> str | None:
     return f"Bar chart: {title}. {described}."
 
 
-def levels_spec(cells: list[dict[str, str]]) -> dict[str, Any]:
+def levels_parts(cells: list[dict[str, str]]) -> tuple[list[dict[str, Any]], list[str], int, list[str] | None]:
     """One panel per level, each with its own scale, so the few people at levels 2 and 3 are
     as visible as the many at level 1; every bar is labelled with its printed value."""
     panels, _ = _level_rows(cells)
     rows = [dict(r, panel=panel) for panel, panel_rows in panels.items() for r in panel_rows]
     order = sorted({r["row"] for r in rows})
     label_room = max(len(r["label"]) for r in rows) * 7 + 8
-    chart = _bars(rows, order, CHART_WIDTH - 90 - label_room)
-    if len(panels) > 1:
-        chart = chart.facet(row=alt.Row("panel:N", title=None, sort=list(panels),
-                                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
-                                                          labelOrient="top", labelPadding=4)),
-                            spacing=12).resolve_scale(x="independent")
-    return _spec(chart)
+    return rows, order, CHART_WIDTH - 90 - label_room, list(panels) if len(panels) > 1 else None
 
 
 def series_alt(title: str, points: list[tuple[str, str | None]]) -> str:
@@ -172,13 +227,13 @@ def series_alt(title: str, points: list[tuple[str, str | None]]) -> str:
     return f"Bar chart: {title}, by financial year. {described}."
 
 
-def series_spec(points: list[tuple[str, str | None]]) -> dict[str, Any]:
+def series_parts(points: list[tuple[str, str | None]]) -> tuple[list[dict[str, Any]], list[str], int, None]:
     """A bar for every financial year held, oldest at the top. Years with no published
     figure keep their row, labelled "not published", never drawn as zero."""
     rows = [{"row": y, "value": float(v) if v else None, "position": float(v) if v else 0.0,
              "label": _label(v)} for y, v in points]
     label_room = max(len(r["label"]) for r in rows) * 7 + 8
-    return _spec(_bars(rows, [y for y, _ in points], CHART_WIDTH - 60 - label_room))
+    return rows, [y for y, _ in points], CHART_WIDTH - 60 - label_room, None
 
 
 def ranked_alt(title: str, rows: list[tuple[str, str]]) -> str:
@@ -187,15 +242,27 @@ def ranked_alt(title: str, rows: list[tuple[str, str]]) -> str:
     return f"Bar chart: {title}, largest first. {described}."
 
 
-def ranked_spec(rows: list[tuple[str, str]]) -> dict[str, Any]:
+def ranked_parts(rows: list[tuple[str, str]]) -> tuple[list[dict[str, Any]], list[str], int, None]:
     """One bar per area, largest first; each label carries the area's year."""
     data = [{"row": _wrap(a), "value": float(v), "position": float(v), "label": number(v)} for a, v in rows]
     order = [r["row"] for r in sorted(data, key=lambda r: (-r["value"], r["row"]))]
     label_room = max(len(r["label"]) for r in data) * 7 + 8
-    return _spec(_bars(data, order, CHART_WIDTH - LABEL_CHARS * 7 - label_room))
+    return data, order, CHART_WIDTH - LABEL_CHARS * 7 - label_room, None
 
 
-SPEC_BUILDERS = {"levels": levels_spec, "series": series_spec, "ranked": ranked_spec}
+def levels_spec(cells: list[dict[str, str]]) -> dict[str, Any]:
+    return _vegalite(*levels_parts(cells))
+
+
+def series_spec(points: list[tuple[str, str | None]]) -> dict[str, Any]:
+    return _vegalite(*series_parts(points))
+
+
+def ranked_spec(rows: list[tuple[str, str]]) -> dict[str, Any]:
+    return _vegalite(*ranked_parts(rows))
+
+
+SPEC_PARTS = {"levels": levels_parts, "series": series_parts, "ranked": ranked_parts}
 
 
 # -- fonts -----------------------------------------------------------------------------------
@@ -248,14 +315,16 @@ _TEXT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.S)
 
 
 # Characters every chart of a kind uses, added to each subset so that most charts ask for the
-# same subset, which is then made once per worker (subsetting is the slow part). Downloads carry
-# all of printable ASCII, so one subset serves them all; pages carry only what charts show.
+# same subset, which is then made once per worker (subsetting is the slow part). Downloads and
+# link-preview cards carry all of printable ASCII, so one subset serves them all; pages carry
+# only what charts show.
 COMMON_CHARACTERS = frozenset("0123456789,.-\u2013() Category Level All categories not applicable not published")
 DOWNLOAD_CHARACTERS = frozenset(string.printable.strip() + " ")
 
 
 def embed_font(svg: str, download: bool = False) -> str:
-    """Add the chart font, subset to the characters of each weight, to an SVG."""
+    """Add the chart font, subset to the characters of each weight, to an SVG (with `download`,
+    to printable ASCII as well: for downloads and cards)."""
     import html
 
     by_weight: dict[str, set[str]] = {"normal": set(), "bold": set()}
@@ -292,6 +361,15 @@ def _lines(text: str, size: float, width: float, weight: str = "normal") -> list
 
 def download_svg(chart_svg: str, title: str, source: str) -> str:
     """The chart with its title above and its source and licence below, for reuse."""
+    return framed(chart_svg, title, source)[0]
+
+
+def framed(chart_svg: str, title: str, source: str) -> tuple[str, str]:
+    """The download SVG and the same picture for drawing the PNG from. In the second the chart's
+    content is placed without its own <svg> element, whose viewport the renderer would draw
+    through a clip, in a layer of its own (over half the time of the PNG); the chart fills its
+    viewBox, so nothing is clipped anyway. Its text is drawn as glyph outlines (outline.py), and
+    it carries no @font-face: the renderer has the font."""
     width, height = _size(chart_svg)
     width = max(width, CHART_WIDTH)
     margin = 8
@@ -301,22 +379,48 @@ def download_svg(chart_svg: str, title: str, source: str) -> str:
     title_height = margin + 20 * len(title_lines)
     footer_top = title_height + height + 6
     total_height = footer_top + 15 * len(footer_lines) + margin
-    parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
-                    '<rect width="100%" height="100%" fill="white"/>').format(w=width, h=total_height)]
+    head = [Markup('<rect width="100%" height="100%" fill="white"/>')]
     for i, line in enumerate(title_lines):
-        parts.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="15" font-weight="bold" fill="{c}">'
-                            '{t}</text>').format(x=margin, y=margin + 15 + 20 * i, f=FONT_FAMILY, c=TEXT_COLOUR,
-                                                 t=line))
-    inner = re.sub(r"<style>.*?</style>", "", chart_svg, count=1, flags=re.S)
-    parts.append(Markup('<g transform="translate(0,{y})">').format(y=title_height) + Markup(inner) + Markup("</g>"))
+        head.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="15" font-weight="bold" fill="{c}">'
+                           '{t}</text>').format(x=margin, y=margin + 15 + 20 * i, f=FONT_FAMILY, c=TEXT_COLOUR,
+                                                t=line))
+    head.append(Markup('<g transform="translate(0,{y})">').format(y=title_height))
+    tail = [Markup("</g>")]
     for i, line in enumerate(footer_lines):
-        parts.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="11" fill="{c}">{t}</text>').format(
+        tail.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="11" fill="{c}">{t}</text>').format(
             x=margin, y=footer_top + 11 + 15 * i, f=FONT_FAMILY, c=MUTED_COLOUR, t=line))
-    parts.append(Markup("</svg>"))
-    return embed_font(str(Markup("").join(parts)), download=True)
+    tail.append(Markup("</svg>"))
+    head, tail = str(Markup("").join(head)), str(Markup("").join(tail))
+    root = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_height}" ' \
+           f'viewBox="0 0 {width} {total_height}">'
+    inner = re.sub(r"<style>.*?</style>", "", chart_svg, count=1, flags=re.S)
+    download = embed_font(root + head + inner + tail, download=True)
+    raster = root.replace("<svg ", '<svg xmlns:xlink="http://www.w3.org/1999/xlink" ', 1) + head + _content(inner) + tail
+    return download, outline_text(raster)
+
+
+_ROOT = re.compile(r'\s*<svg\b[^>]*\bwidth="([\d.]+)" height="([\d.]+)" viewBox="0 0 ([\d.]+) ([\d.]+)">(.*)</svg>\s*',
+                   re.S)
+
+
+def _content(chart_svg: str) -> str:
+    """What a chart's <svg> element holds, when its viewBox is its own size (as Vega writes it),
+    so drawing the content in place draws the same picture; otherwise the chart SVG itself."""
+    match = _ROOT.fullmatch(chart_svg)
+    return match.group(5) if match and match.group(1, 2) == match.group(3, 4) else chart_svg
 
 
 # -- rendering ---------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _outliner() -> Outliner:
+    return Outliner(FONT_FAMILY, FONT_FILES)
+
+
+def outline_text(svg: str) -> str:
+    """The SVG with its text in the chart font drawn as glyph outlines, for drawing a PNG of it."""
+    return _outliner()(svg)
+
 
 @functools.lru_cache(maxsize=1)
 def _converter():
@@ -331,8 +435,8 @@ def _render(job: ChartJob) -> tuple[str, str, bytes]:
     svg = vlc.vegalite_to_svg(job.spec())
     label = Markup('class="marks" role="img" aria-label="{}"').format(job.title)
     chart = embed_font(svg.replace('class="marks"', label, 1))
-    download = download_svg(svg, job.title, job.source)
-    png = vlc.svg_to_png(download, scale=2)
+    download, raster = framed(svg, job.title, job.source)
+    png = vlc.svg_to_png(raster, scale=2)
     return chart, download, png
 
 
