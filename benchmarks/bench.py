@@ -194,7 +194,7 @@ def preview_times(paths: Paths, report_ids: list[str], pause: float) -> dict[str
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "build_scripts", "--root", str(paths.root), "preview",
                                 "--port", str(port)], cwd=REPO, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=(paths.root / "preview.log").open("w"))  # kept with --keep
     try:
         while True:
             try:
