@@ -67,8 +67,10 @@ class SiteBuilder:
         self.config.site_url = self.serve_url
         build(self.config, serve_url=self.serve_url)
 
-    def pages(self, changed: list[str]) -> int:
-        """Rebuild the pages and copy the files (paths relative to docs/) that changed."""
+    def pages(self, changed: list[str], first: set[str] = frozenset(), publish=lambda: None) -> int:
+        """Rebuild the pages and copy the files (paths relative to docs/) that changed. The pages
+        in `first` (the saved reports' own pages) are built first, then `publish()` is called so
+        the browser showing one of them reloads at once; the other pages follow."""
         from mkdocs.commands.build import _build_page, _populate_page
         from mkdocs.structure.files import File
         from mkdocs.structure.pages import Page
@@ -102,8 +104,11 @@ class SiteBuilder:
                     e for e in search.search_index.entries
                     if not (e["location"] == url or e["location"].startswith(url + "#"))]
         doc_files = files.documentation_pages()
-        for page in pages:
+        pages.sort(key=lambda page: page.file.src_uri not in first)
+        for i, page in enumerate(pages):
             _build_page(page, config, doc_files, self._capture.nav, self._capture.env)
+            if page.file.src_uri in first and (i + 1 == len(pages) or pages[i + 1].file.src_uri not in first):
+                publish()
         if search is not None and pages:
             search.on_post_build(config=config)
         return len(pages)
@@ -174,7 +179,10 @@ class Preview:
         lap("charts")
         build_pages(data, jobs, self.paths.docs, self.paths, self.memo, data_page_too=False)
         lap("pages")
-        pages = self.mkdocs.pages(self.memo.changed)
+        saved = {f"areas/{data.reports[c[len('curated/reports/'):-4]]['area_id']}/"
+                 f"{data.reports[c[len('curated/reports/'):-4]]['year']}/index.md"
+                 for c in changed if c.startswith("curated/reports/") and c[len("curated/reports/"):-4] in data.reports}
+        pages = self.mkdocs.pages(self.memo.changed, first=saved, publish=publish)
         lap("mkdocs")
         log.info(f"{pages} page(s) updated in {time.perf_counter() - started:.1f} s ("
                  + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()) + ")")

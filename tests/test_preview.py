@@ -35,8 +35,9 @@ def test_a_saved_figure_is_served_updated_and_equals_a_full_build(preview):
     edit_csv(paths.root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "4321")
     published = []
     preview.update(lambda: published.append((site / PAGE).read_text(encoding="utf-8")))
-    # The page is updated before the first reload, and the slow pass (package, data page) follows.
-    assert len(published) == 2 and "4,321" in published[0]
+    # The saved report's page is built first and the browser reloads at once; then the other
+    # changed pages, then the slow pass (package, data page), each followed by a reload.
+    assert len(published) == 3 and "4,321" in published[0]
     observations = (site / "data/latest/observations.csv").read_text(encoding="utf-8")
     assert ",notification_order,all,all,4321," in observations  # the slow pass published the package
     # Only the area's pages were rendered again; every other unit came from the memo.
