@@ -136,8 +136,9 @@ class Preview:
         started = time.perf_counter()
         build_package(paths)
         seen: dict = {}
-        build_docs(paths, seen=seen)
-        self.memo = LiveMemo(paths.docs, environment_digest(paths.templates), seen)
+        environment = environment_digest(paths.templates)
+        build_docs(paths, seen=seen, environment=environment)
+        self.memo = LiveMemo(paths.docs, environment, seen)
         self.jobs = None
         self.mkdocs = SiteBuilder(paths, site_dir, serve_url)
         self.mkdocs.full()
@@ -174,6 +175,9 @@ class Preview:
         contents = csv_contents(tables, self.paths)
         data = dataset_from(descriptor(curated, self.paths, contents), contents, self.paths.datapackage)
         lap("tables")
+        # Templates (and the build code) are part of every unit's key: a saved template
+        # re-renders every page that uses it.
+        self.memo.environment = environment_digest(self.paths.templates)
         self.memo.begin()
         jobs, _ = build_charts(data, self.paths.docs, self.paths.cache / "charts", place_file=self.memo.place_file)
         lap("charts")

@@ -43,7 +43,7 @@ def write_manifest(path: Path, urls: list[str]) -> None:
 
 
 def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
-               seen: dict | None = None) -> list[str]:
+               seen: dict | None = None, environment: str | None = None) -> list[str]:
     """Entry point: write docs/ from datapackage/. Returns the URLs of this build. `seen`, if
     given, receives the units of the build and their keys (for make preview)."""
     timings = timings if timings is not None else {}
@@ -52,7 +52,7 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
     staging = Path(tempfile.mkdtemp(prefix=".docs-", dir=paths.root))
     staging.chmod(0o755)
     try:
-        memo = DiskMemo(staging, paths.cache / "pages", environment_digest(paths.templates))
+        memo = DiskMemo(staging, paths.cache / "pages", environment or environment_digest(paths.templates))
         t = time.perf_counter()
         charts, _stats = build_charts(data, staging, paths.cache / "charts")
         timings["charts_s"] = time.perf_counter() - t

@@ -65,7 +65,9 @@ def change_glossary(root: Path) -> None:
 
 def change_template(root: Path) -> None:
     path = root / "templates/report.md.j2"
-    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "Download this data" in text
+    path.write_text(text.replace("Download this data", "Download these figures"), encoding="utf-8")
 
 
 CHANGES = [change_single_figure, change_register_field, change_area_name, change_glossary, change_template]

@@ -47,6 +47,18 @@ def test_a_saved_figure_is_served_updated_and_equals_a_full_build(preview):
     assert docs == build_docs_cold(paths)
 
 
+def test_a_saved_template_re_renders_the_pages_that_use_it(preview):
+    paths, site = preview.paths, Path(preview.mkdocs.site_dir)
+    template = paths.templates / "report.md.j2"
+    text = template.read_text(encoding="utf-8")
+    assert "{% block body %}" in text
+    template.write_text(text.replace("{% block body %}", "{% block body %}\nA sentence added to the template.\n", 1),
+                        encoding="utf-8")
+    preview.update()
+    assert "A sentence added to the template." in (site / PAGE).read_text(encoding="utf-8")
+    assert tree(paths.docs) == build_docs_cold(paths)
+
+
 def test_a_bad_save_leaves_the_last_good_pages(preview, caplog):
     paths, site = preview.paths, Path(preview.mkdocs.site_dir)
     before_docs, before_page = tree(paths.docs), (site / PAGE).read_bytes()
