@@ -95,19 +95,21 @@ class SiteBuilder:
             else:
                 file.copy_file(dirty=False)
         search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
-        for page in pages:
-            _populate_page(page, config, files)
-            if search is not None:
-                # The page's old entries go; building it adds the new ones.
-                url = page.url
-                search.search_index.entries = [
-                    e for e in search.search_index.entries
-                    if not (e["location"] == url or e["location"].startswith(url + "#"))]
         doc_files = files.documentation_pages()
-        pages.sort(key=lambda page: page.file.src_uri not in first)
-        for i, page in enumerate(pages):
-            _build_page(page, config, doc_files, self._capture.nav, self._capture.env)
-            if page.file.src_uri in first and (i + 1 == len(pages) or pages[i + 1].file.src_uri not in first):
+        # The saved reports' own pages first, then a reload; then the other changed pages.
+        groups = [[p for p in pages if p.file.src_uri in first], [p for p in pages if p.file.src_uri not in first]]
+        for group in groups:
+            for page in group:
+                _populate_page(page, config, files)
+                if search is not None:
+                    # The page's old entries go; building it adds the new ones.
+                    url = page.url
+                    search.search_index.entries = [
+                        e for e in search.search_index.entries
+                        if not (e["location"] == url or e["location"].startswith(url + "#"))]
+            for page in group:
+                _build_page(page, config, doc_files, self._capture.nav, self._capture.env)
+            if group is groups[0] and group:
                 publish()
         if search is not None and pages:
             search.on_post_build(config=config)
