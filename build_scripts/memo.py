@@ -109,8 +109,8 @@ class NoMemo:
         self.changed.append(rel_path)
         return ""
 
-    def remember(self, key: str, name: str, recording: Recording) -> None:
-        pass
+    def remember(self, key: str | None, name: str, recording: Recording) -> None:
+        """Keep what a unit wrote under its key (None: a unit rendered every time)."""
 
     def place_file(self, source: Path, rel_path: str) -> None:
         """Put a cached file (a chart, a card) at rel_path."""
@@ -167,7 +167,9 @@ class DiskMemo(NoMemo):
         place(blob, self.out / rel_path)
         return sha
 
-    def remember(self, key: str, name: str, recording: Recording) -> None:
+    def remember(self, key: str | None, name: str, recording: Recording) -> None:
+        if key is None:
+            return  # rendered every time: nothing to store
         self.seen[name] = (key, recording)
         tmp = self.units / f".{key}.tmp-{os.getpid()}"
         tmp.write_text(json.dumps({"unit": name, "files": recording.files, "cards": recording.cards}),
@@ -209,11 +211,12 @@ class LiveMemo(NoMemo):
             self.changed.append(rel_path)
         return ""
 
-    def remember(self, key: str, name: str, recording: Recording) -> None:
+    def remember(self, key: str | None, name: str, recording: Recording) -> None:
+        # Kept even for a unit rendered every time: its files are what it removes next time.
         previous = self.recordings.get(name)
         if previous is not None:
             self._remove_unwritten(previous, recording)
-        self.keys[name], self.recordings[name] = key, recording
+        self.keys[name], self.recordings[name] = key or "", recording
 
     def finish(self, live_units: set[str]) -> None:
         """Remove the files of units that no longer exist (a deleted report)."""

@@ -19,7 +19,7 @@ from .charts import ChartJob, latest_by_area, svg_size
 from .crosschecks import RULES
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
-from .memo import LiveMemo, NoMemo, Recording, digest
+from .memo import NoMemo, Recording, digest
 from .markup import (absolute_url, bibtex_text, citation_environment, describe, environment, front_matter,
                      ris_text, url)
 from .metadata import CATEGORIES, LEVELS
@@ -204,8 +204,7 @@ class Site:
             recording = self._recording
         finally:
             self._recording = None
-        if key is not None or isinstance(self.memo, LiveMemo):
-            self.memo.remember(key or "", name, recording)
+        self.memo.remember(key, name, recording)
 
     def card(self, folder: str, stem: str, kicker: str, heading: str, subheading: str, figure: str, words: str,
              source: str) -> dict[str, str]:

@@ -185,9 +185,8 @@ class Preview:
         lap("charts")
         build_pages(data, jobs, self.paths.docs, self.paths, self.memo, data_page_too=False)
         lap("pages")
-        saved = {f"areas/{data.reports[c[len('curated/reports/'):-4]]['area_id']}/"
-                 f"{data.reports[c[len('curated/reports/'):-4]]['year']}/index.md"
-                 for c in changed if c.startswith("curated/reports/") and c[len("curated/reports/"):-4] in data.reports}
+        saved_reports = [data.reports.get(Path(c).stem) for c in changed if c.startswith("curated/reports/")]
+        saved = {f"areas/{r['area_id']}/{r['year']}/index.md" for r in saved_reports if r is not None}
         pages = self.mkdocs.pages(self.memo.changed, first=saved, publish=publish)
         lap("mkdocs")
         log.info(f"{pages} page(s) updated in {time.perf_counter() - started:.1f} s ("
