@@ -8,8 +8,10 @@ problem into "file:line: column: expected ...; found ...".
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from .metadata import (
 )
 from .paths import Paths
 from .quality import check_problems
+from .workers import render_pool
 
 CURATED_COLUMNS = ["table", "row", "column", "value", "measure_id", "level", "category", "note"]
 DASHES = {"-", "\u2013"}
@@ -121,8 +124,7 @@ def validate_table(path: Path, root: Path, schema: dict[str, Any], cache: Path |
     not validated again: a rebuild after changing one report re-checks only that report."""
     marker = None
     if cache is not None:
-        digest = hashlib.sha256(path.read_bytes() + json.dumps(schema, sort_keys=True).encode()).hexdigest()
-        marker = cache / digest
+        marker = cache / _validated_marker(path, schema)
         if marker.exists():
             return []
     problems = _validate_with_frictionless(path, root, schema)
@@ -130,6 +132,28 @@ def validate_table(path: Path, root: Path, schema: dict[str, Any], cache: Path |
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
     return problems
+
+
+def _validated_marker(path: Path, schema: dict[str, Any]) -> str:
+    return hashlib.sha256(path.read_bytes() + json.dumps(schema, sort_keys=True).encode()).hexdigest()
+
+
+# From this many files not yet validated (a cold build), they are validated on every core.
+PARALLEL_VALIDATION_FROM = 64
+
+
+def validate_in_parallel(files: list[Path], root: Path, schema: dict[str, Any], cache: Path) -> None:
+    """Validate the files not in the cache across all cores, so a cold build at full scale does
+    not wait on one core. Each valid file leaves its marker; the caller then reads every file as
+    usual, and only a file that failed here is validated (and reported) again, in order."""
+    todo = [path for path in files if not (cache / _validated_marker(path, schema)).exists()]
+    workers = os.cpu_count() or 1
+    if len(todo) < PARALLEL_VALIDATION_FROM or workers < 2:
+        return
+    validate = functools.partial(validate_table, root=root, schema=schema, cache=cache)
+    with render_pool(workers) as pool:
+        for _ in pool.map(validate, todo, chunksize=max(1, len(todo) // (workers * 8))):
+            pass
 
 
 def _validate_with_frictionless(path: Path, root: Path, schema: dict[str, Any]) -> list[InputProblem]:
@@ -239,6 +263,8 @@ def load(paths: Paths = Paths()) -> Curated:
                                      f"a row for {report_id} in {reg_file}", "none"))
 
     report_schema = curated_report_schema(paths, measure_ids)
+    validate_in_parallel([files[r] for r in sorted(registered & files.keys())], root, report_schema,
+                         paths.cache / "validated")
     curated = Curated(package, measures, areas, glossary, quality, register)
     for report_id in sorted(registered & files.keys()):
         path = files[report_id]

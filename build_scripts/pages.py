@@ -9,7 +9,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from markupsafe import Markup
 
@@ -379,12 +379,11 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             categories = sorted({c["category"] for c in cells if c["category"] != "all"})
             term_ids = [LEVEL_TERMS[lv] for lv in levels] + [CATEGORY_TERMS[ct] for ct in categories]
         else:
-            # The chart shows every year we hold for the area, so the table does too.
-            rows = [dict(head=f"{other['year']} (this report)" if other["year"] == year else other["year"],
-                         cells=[data.cell(other["report_id"], mid)])
-                    for other in data.report_ids_for_area(area_id)]
-            grid = table(f"{measure['label']}, {area['name']}, every year we hold", ["Year", "Value"], rows,
-                         missing="not published")
+            # This report's figure only: every year's is on the area page, with its chart. A year's
+            # page is the record of one report, so it changes only when that report does (a stable
+            # citation, and a new report rewrites two pages, not all of its area's).
+            grid = table(f"{measure['label']}, {area['name']} {year}", ["Year", "Value"],
+                         [dict(head=year, cells=cells)])
             term_ids = []
         term_ids = [measure["term_id"]] + [t for t in term_ids if t != measure["term_id"]]
         mismatch = any(q["measure_id"] == mid and q["kind"] == "total_mismatch" for q in quality)
@@ -397,8 +396,8 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             headline=headline(mid, total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
             mismatch=mismatch, contradiction=contradiction,
-            # A single figure is shown large here, with every year in its table; its chart over the
-            # years is on the area page, so a year's page carries only the charts of its own tables.
+            # A single figure is shown large here; its chart over the years is on the area page, so a
+            # year's page carries only the charts of its own tables.
             chart=site.chart(f"report:{rid}:{mid}", page_path, lazy=any(x["chart"] for x in sections))
             if measure["breakdown"] == "level_and_category" else None,
             total=total, single=measure["breakdown"] != "level_and_category",
@@ -731,30 +730,53 @@ def home_and_areas(site: Site) -> None:
               tiles=tile_map_for(site, "index.md"))
 
 
-def area_digests(data: Dataset, charts: dict[str, ChartJob]) -> dict[str, str]:
-    """For each area, a hash of everything its area page and year pages are made from besides
-    the package's metadata: its reports, their figures and quality notes, and its charts."""
+def unit_digests(data: Dataset, charts: dict[str, ChartJob]) -> dict[str, str]:
+    """For each area page and year page (unit), a hash of everything it is made from besides the
+    package's metadata.
+    - An area page: its reports, their figures and quality notes, its charts, and the holdings
+      ("7 reports from 5 of the 42 areas"), which the site card it shares gives in its text
+      alternative.
+    - A year page: its own report, figures, quality notes and charts, and what it shows of its
+      area: the area, the list of years (its links) and which figures have a chart over the years.
+    So a changed figure re-renders its year page and its area page, not the area's other years.
+    tests/test_incremental.py checks each kind of change against a build from nothing."""
     area_of = {rid: r["area_id"] for rid, r in data.reports.items()}
     chart_keys: dict[str, list[tuple[str, str]]] = {}
     for chart_id, job in charts.items():
         kind, owner = chart_id.split(":")[:2]
         if kind in ("area", "report"):
-            chart_keys.setdefault(owner if kind == "area" else area_of[owner], []).append((chart_id, job.key))
-    digests = {}
+            chart_keys.setdefault(f"{kind}:{owner}", []).append((chart_id, job.key))
+    digests, holdings = {}, data.holdings()
     for area_id in sorted(set(area_of.values())):
         reports = data.report_ids_for_area(area_id)
-        digests[area_id] = digest(
-            data.areas[area_id], reports, [data.by_report.get(r["report_id"], []) for r in reports],
-            [data.quality_for(r["report_id"]) for r in reports], sorted(chart_keys.get(area_id, [])))
+        years = [r["year"] for r in reports]
+        area_charts = sorted(chart_keys.get(f"area:{area_id}", []))
+        own = {}
+        for report in reports:
+            rid = report["report_id"]
+            own[rid] = digest(report, data.by_report.get(rid, []), data.quality_for(rid),
+                              sorted(chart_keys.get(f"report:{rid}", [])))
+            digests[f"report:{rid}"] = digest(data.areas[area_id], years, [c for c, _ in area_charts], own[rid])
+        digests[f"area:{area_id}"] = digest(data.areas[area_id], [own[r["report_id"]] for r in reports], area_charts,
+                                            holdings)
     return digests
 
 
 def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths, memo: NoMemo | None = None,
-                data_page_too: bool = True) -> list[str]:
+                data_page_too: bool = True, only_reports: Collection[str] | None = None) -> list[str]:
     """Entry point: write every page into `out` (a staging docs/ folder, or docs/ itself for a
     preview). Returns the URLs. Area and year pages are units remembered by memo (memo.py);
-    the pages that draw on the whole dataset are always rendered."""
+    the pages that draw on the whole dataset are always rendered. `only_reports` (the preview's
+    first pass): write only those reports' year pages, so the page being checked is served
+    before the rest are rendered."""
     site = Site(data, charts, out, paths, memo)
+    digests = unit_digests(data, charts)
+    if only_reports is not None:
+        for report_id in sorted(only_reports):
+            name = f"report:{report_id}"
+            site.unit(name, digests[name], functools.partial(report_page, site, data.reports[report_id]))
+        site.cards.finish(site.memo.place_file)
+        return sorted(set(site.urls))
     site.site_card()  # drawn first, outside any unit: every page without its own card shares it
 
     def whole_dataset_pages() -> None:
@@ -766,10 +788,11 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
     site.unit("site", None, whole_dataset_pages)
     if data_page_too:
         site.unit("data", None, functools.partial(data_page, site))
-    for area_id, area_digest in area_digests(data, charts).items():
-        site.unit(f"area:{area_id}", area_digest, functools.partial(area_page, site, area_id))
+    for area_id in sorted({r["area_id"] for r in data.reports.values()}):
+        site.unit(f"area:{area_id}", digests[f"area:{area_id}"], functools.partial(area_page, site, area_id))
         for report in data.report_ids_for_area(area_id):
-            site.unit(f"report:{report['report_id']}", area_digest, functools.partial(report_page, site, report))
+            name = f"report:{report['report_id']}"
+            site.unit(name, digests[name], functools.partial(report_page, site, report))
     site.cards.finish(site.memo.place_file)
     if data_page_too:
         site.memo.finish(site.units)

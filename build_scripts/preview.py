@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .charts import build_charts
+from .charts import chart_jobs, render_jobs
 from .dataset import dataset_from, read_dataset
 from .errors import BuildError
 from .load import load
@@ -67,10 +67,8 @@ class SiteBuilder:
         self.config.site_url = self.serve_url
         build(self.config, serve_url=self.serve_url)
 
-    def pages(self, changed: list[str], first: set[str] = frozenset(), publish=lambda: None) -> int:
-        """Rebuild the pages and copy the files (paths relative to docs/) that changed. The pages
-        in `first` (the saved reports' own pages) are built first, then `publish()` is called so
-        the browser showing one of them reloads at once; the other pages follow."""
+    def pages(self, changed: list[str]) -> int:
+        """Rebuild the pages and copy the files (paths relative to docs/) that changed."""
         from mkdocs.commands.build import _build_page, _populate_page
         from mkdocs.structure.files import File
         from mkdocs.structure.pages import Page
@@ -95,22 +93,17 @@ class SiteBuilder:
             else:
                 file.copy_file(dirty=False)
         search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
+        for page in pages:
+            _populate_page(page, config, files)
+            if search is not None:
+                # The page's old entries go; building it adds the new ones.
+                url = page.url
+                search.search_index.entries = [
+                    e for e in search.search_index.entries
+                    if not (e["location"] == url or e["location"].startswith(url + "#"))]
         doc_files = files.documentation_pages()
-        # The saved reports' own pages first, then a reload; then the other changed pages.
-        groups = [[p for p in pages if p.file.src_uri in first], [p for p in pages if p.file.src_uri not in first]]
-        for group in groups:
-            for page in group:
-                _populate_page(page, config, files)
-                if search is not None:
-                    # The page's old entries go; building it adds the new ones.
-                    url = page.url
-                    search.search_index.entries = [
-                        e for e in search.search_index.entries
-                        if not (e["location"] == url or e["location"].startswith(url + "#"))]
-            for page in group:
-                _build_page(page, config, doc_files, self._capture.nav, self._capture.env)
-            if group is groups[0] and group:
-                publish()
+        for page in pages:
+            _build_page(page, config, doc_files, self._capture.nav, self._capture.env)
         if search is not None and pages:
             search.on_post_build(config=config)
         return len(pages)
@@ -180,14 +173,27 @@ class Preview:
         # Templates (and the build code) are part of every unit's key: a saved template
         # re-renders every page that uses it.
         self.memo.environment = environment_digest(self.paths.templates)
+        jobs = chart_jobs(data)
+        cache = self.paths.cache / "charts"
+        saved = {Path(c).stem for c in changed if c.startswith("curated/reports/") and Path(c).stem in data.reports}
+        if saved:
+            # First the saved reports' own pages (the ones the curator is looking at) with their
+            # charts, then a reload; then every other changed page.
+            self.memo.begin()
+            own = {f"report:{report_id}" for report_id in saved}
+            render_jobs([job for chart_id, job in jobs.items() if chart_id.rsplit(":", 1)[0] in own],
+                        self.paths.docs, cache, place_file=self.memo.place_file)
+            build_pages(data, jobs, self.paths.docs, self.paths, self.memo, data_page_too=False, only_reports=saved)
+            first = self.mkdocs.pages(self.memo.changed)
+            publish()
+            lap("first")
+            log.info(f"{first} saved page(s) served in {time.perf_counter() - started:.1f} s")
         self.memo.begin()
-        jobs, _ = build_charts(data, self.paths.docs, self.paths.cache / "charts", place_file=self.memo.place_file)
+        render_jobs(list(jobs.values()), self.paths.docs, cache, place_file=self.memo.place_file)
         lap("charts")
         build_pages(data, jobs, self.paths.docs, self.paths, self.memo, data_page_too=False)
         lap("pages")
-        saved_reports = [data.reports.get(Path(c).stem) for c in changed if c.startswith("curated/reports/")]
-        saved = {f"areas/{r['area_id']}/{r['year']}/index.md" for r in saved_reports if r is not None}
-        pages = self.mkdocs.pages(self.memo.changed, first=saved, publish=publish)
+        pages = self.mkdocs.pages(self.memo.changed)
         lap("mkdocs")
         log.info(f"{pages} page(s) updated in {time.perf_counter() - started:.1f} s ("
                  + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()) + ")")

@@ -1,4 +1,4 @@
-"""Ground floor: the process pool that charts and cards render in."""
+"""Ground floor: the process pool that charts and cards render in, and a cold build validates in."""
 from __future__ import annotations
 
 import multiprocessing

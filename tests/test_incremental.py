@@ -43,6 +43,23 @@ def edit_csv(path: Path, match: dict[str, str], column: str, value: str) -> None
         writer.writerows(rows)
 
 
+def add_cheshire_year(root: Path, start: int) -> None:
+    """A copy of Cheshire's report for another year, so the area has pages for several years."""
+    year = f"{start}-{(start + 1) % 100:02d}"
+    reports = root / "curated/reports"
+    shutil.copyfile(reports / "cheshire-2014-15.csv", reports / f"cheshire-{year}.csv")
+    with (root / "curated/reports.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow([
+            f"cheshire-{year}", "cheshire", year, f"Annual Report {start}/{start + 1}", f"{start}-04-01",
+            f"{start + 1}-03-31", f"{start + 1}-03-31", f"ONS mid-{start} population estimates",
+            f"{start + 1}-06-23", "Cheshire MAPPA Strategic Management Board",
+            f"Cheshire Multi-Agency Public Protection Arrangements Annual Report {start}/{start + 1}"])
+
+
+def add_second_year(root: Path) -> None:
+    add_cheshire_year(root, 2015)
+
+
 def change_single_figure(root: Path) -> None:
     edit_csv(root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "7")
 
@@ -63,6 +80,15 @@ def change_glossary(root: Path) -> None:
                     encoding="utf-8")
 
 
+def change_figure_of_another_year(root: Path) -> None:
+    edit_csv(root / "curated/reports/cheshire-2015-16.csv", {"measure_id": "notification_order"}, "value", "12")
+
+
+def add_a_year(root: Path) -> None:
+    """Every year page of the area links to the new year."""
+    add_cheshire_year(root, 2016)
+
+
 def change_template(root: Path) -> None:
     path = root / "templates/report.md.j2"
     text = path.read_text(encoding="utf-8")
@@ -70,12 +96,14 @@ def change_template(root: Path) -> None:
     path.write_text(text.replace("Download this data", "Download these figures"), encoding="utf-8")
 
 
-CHANGES = [change_single_figure, change_register_field, change_area_name, change_glossary, change_template]
+CHANGES = [change_single_figure, change_figure_of_another_year, change_register_field, change_area_name,
+           change_glossary, add_a_year, change_template]
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     paths = copy_project(tmp_path_factory.mktemp("incremental") / "project")
+    add_second_year(paths.root)
     build_package(paths)
     build_docs(paths)
     return paths
@@ -90,16 +118,17 @@ def test_a_rebuild_with_the_memo_equals_one_without(project, change):
     assert with_memo == build_docs_cold(project)
 
 
-def test_a_changed_figure_re_renders_only_its_area(tmp_path):
+def test_a_changed_figure_re_renders_only_its_year_and_area_pages(tmp_path):
     from build_scripts.charts import build_charts
     from build_scripts.dataset import read_dataset
     from build_scripts.memo import DiskMemo, environment_digest
     from build_scripts.pages import build_pages
 
     paths = copy_project(tmp_path / "project")
+    add_second_year(paths.root)
     build_package(paths)
     build_docs(paths)
-    edit_csv(paths.root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "9")
+    edit_csv(paths.root / "curated/reports/cheshire-2015-16.csv", {"measure_id": "notification_order"}, "value", "9")
     build_package(paths)
     data = read_dataset(paths.datapackage)
     out = tmp_path / "out"
@@ -107,7 +136,9 @@ def test_a_changed_figure_re_renders_only_its_area(tmp_path):
     jobs, _ = build_charts(data, out, paths.cache / "charts")
     build_pages(data, jobs, out, paths, memo)
     units = {name for name in memo.seen}
-    assert units - set(memo.recalled) == {"area:norfolk", "report:norfolk-2018-19"}
+    # Not the area's other year: a year's page shows only its own report's figures.
+    assert "report:cheshire-2014-15" in units
+    assert units - set(memo.recalled) == {"area:cheshire", "report:cheshire-2015-16"}
     assert len(memo.recalled) == len(units) - 2
 
 

@@ -9,7 +9,7 @@ import pytest
 from build_scripts.__main__ import main
 from build_scripts.errors import BuildError
 from build_scripts.package import build_package
-from conftest import FIXTURES
+from conftest import FIXTURES, copy_project
 
 REPORT = "curated/reports/staffordshire-2023-24.csv"
 
@@ -308,3 +308,36 @@ def test_bad_metadata(tiny_project, case, capsys):
     assert "Traceback" not in err
     assert {p.name: p.read_bytes() for p in tiny_project.datapackage.iterdir()} == before
     assert (tiny_project.root / "CITATION.cff").read_bytes() == citation
+
+
+def test_a_cold_build_validates_in_parallel_and_reports_a_bad_file_as_one_at_a_time(tmp_path, monkeypatch):
+    """At full scale a cold build validates the report files on every core. A bad file is then
+    reported exactly as the one-at-a-time path reports it, and no good file is validated twice."""
+    import os
+
+    from build_scripts import load as load_module
+
+    def problems_of(paths):
+        shutil.copyfile(FIXTURES / "bad" / "non_number.csv", paths.root / "curated/reports/staffordshire-2023-24.csv")
+        with pytest.raises(BuildError) as caught:
+            build_package(paths)
+        return [str(p) for p in caught.value.problems]
+
+    one_at_a_time = problems_of(copy_project(tmp_path / "sequential"))
+
+    pools, validated_here = [], []
+    real_pool, real_validate = load_module.render_pool, load_module._validate_with_frictionless
+    monkeypatch.setattr(load_module, "PARALLEL_VALIDATION_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(load_module, "render_pool", lambda workers: pools.append(workers) or real_pool(workers))
+    monkeypatch.setattr(load_module, "_validate_with_frictionless",
+                        lambda path, root, schema: validated_here.append(path.name) or real_validate(path, root, schema))
+    in_parallel = problems_of(copy_project(tmp_path / "parallel"))
+
+    assert pools == [2]
+    assert in_parallel == one_at_a_time
+    assert any(p.startswith("curated/reports/staffordshire-2023-24.csv:3: column 'value'") for p in in_parallel)
+    # In this process, only the bad file is validated again (to report it); the good ones were done by the pool.
+    report_files = {p.name for p in (tmp_path / "parallel/curated/reports").glob("*.csv")}
+    assert len(report_files) == 5
+    assert [name for name in validated_here if name in report_files] == ["staffordshire-2023-24.csv"]

@@ -33,11 +33,16 @@ def test_a_saved_figure_is_served_updated_and_equals_a_full_build(preview):
     paths, site = preview.paths, Path(preview.mkdocs.site_dir)
     assert "4,321" not in (site / PAGE).read_text(encoding="utf-8")
     edit_csv(paths.root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "4321")
+    area_page = site / "areas/norfolk/index.html"
+    assert "4,321" not in area_page.read_text(encoding="utf-8")
     published = []
-    preview.update(lambda: published.append((site / PAGE).read_text(encoding="utf-8")))
-    # The saved report's page is built first and the browser reloads at once; then the other
-    # changed pages, then the slow pass (package, data page), each followed by a reload.
-    assert len(published) == 3 and "4,321" in published[0]
+    preview.update(lambda: published.append([(site / p).read_text(encoding="utf-8") for p in (PAGE, area_page)]))
+    # The saved report's page is built alone first and the browser reloads at once; then the
+    # other changed pages (the area's page among them), then the slow pass (package, data page),
+    # each followed by a reload.
+    assert len(published) == 3
+    assert "4,321" in published[0][0] and "4,321" not in published[0][1]
+    assert "4,321" in published[1][1]
     observations = (site / "data/latest/observations.csv").read_text(encoding="utf-8")
     assert ",notification_order,all,all,4321," in observations  # the slow pass published the package
     # Only the area's pages were rendered again; every other unit came from the memo.
