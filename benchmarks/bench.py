@@ -38,9 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from build_scripts.package import build_package  # noqa: E402
 from build_scripts.paths import Paths  # noqa: E402
-from build_scripts.site import build_docs, build_site  # noqa: E402
+from build_scripts.site import build_all  # noqa: E402
 
 PROJECT_INPUTS = ["metadata", "templates", "theme", "mkdocs.yml", "CHANGELOG.md"]
 FIRST_YEAR = 2000
@@ -132,12 +131,13 @@ def make_project(root: Path, area_years: int, seed: int = 2026) -> tuple[Paths, 
     return Paths(root=root), ids
 
 
+STAGES = ("load_validate_s", "package_s", "charts_s", "pages_s", "before_swap_s", "mkdocs_s")
+
+
 def full_build(paths: Paths) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    build_package(paths, timings)
-    build_docs(paths, timings)
-    build_site(paths, timings)
+    build_all(paths, timings)  # what make site runs
     timings["total_s"] = time.perf_counter() - started
     return {k: round(v, 2) for k, v in timings.items()}
 
@@ -325,10 +325,9 @@ def main() -> int:
             "peak_rss_mb": peak_rss_mb(),
             **weight,
             "first_visit_page": f"/areas/{area}/{year}/",
-            "cold_stages_s": {k: cold[k] for k in ("load_validate_s", "package_s", "charts_s", "pages_s",
-                                                  "mkdocs_s")},
-            "rebuild_stages_s": {k: rebuild[k] for k in ("load_validate_s", "package_s", "charts_s", "pages_s",
-                                                        "mkdocs_s")},
+            # before_swap_s: waiting for the package's validation, which runs while docs/ is built.
+            "cold_stages_s": {k: cold[k] for k in STAGES},
+            "rebuild_stages_s": {k: rebuild[k] for k in STAGES},
         }
         print(json.dumps(result))
     finally:

@@ -55,19 +55,27 @@ def main(argv: list[str] | None = None) -> int:
 
             print(new_report(paths, args.area, args.year, Path(args.into) if args.into else None))
             return 0
-        if args.step in ("package", "all"):
+        if args.step == "all":
+            from .site import build_all
+
+            timings: dict[str, float] = {}
+            t = time.perf_counter()
+            urls = build_all(paths, timings)
+            print(f"datapackage/ built and valid, docs/ built: {len(urls)} URLs, site/ built "
+                  f"({time.perf_counter() - t:.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()) + ")")
+        if args.step == "package":
             from .package import build_package
 
             t = time.perf_counter()
             build_package(paths)
             print(f"datapackage/ built and valid ({time.perf_counter() - t:.1f} s)")
-        if args.step in ("docs", "all"):
+        if args.step == "docs":
             from .site import build_docs
 
             t = time.perf_counter()
             urls = build_docs(paths)
             print(f"docs/ built: {len(urls)} URLs ({time.perf_counter() - t:.1f} s)")
-        if args.step in ("site", "all"):
+        if args.step == "site":
             from .site import build_site
 
             t = time.perf_counter()

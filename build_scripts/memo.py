@@ -142,11 +142,18 @@ class DiskMemo(NoMemo):
         if not path.exists():
             return None
         stored = json.loads(path.read_text(encoding="utf-8"))
+        stamps = stored.get("stamps", {})
         for _, sha, _ in stored["files"]:
             # Checked, not trusted: a blob is hard-linked into docs/, so an edit made in place
-            # there would change it.
+            # there would change it. An edit changes the file's modification time, so a blob
+            # with the size and time it had when stored is taken as is; any other is hashed.
             blob = self.blobs / sha
-            if not blob.exists() or hashlib.sha256(blob.read_bytes()).hexdigest() != sha:
+            try:
+                stat = blob.stat()
+            except FileNotFoundError:
+                return None
+            if [stat.st_size, stat.st_mtime_ns] != stamps.get(sha) and \
+                    hashlib.sha256(blob.read_bytes()).hexdigest() != sha:
                 blob.unlink(missing_ok=True)
                 return None
         recording = Recording()
@@ -172,8 +179,12 @@ class DiskMemo(NoMemo):
             return  # rendered every time: nothing to store
         self.seen[name] = (key, recording)
         tmp = self.units / f".{key}.tmp-{os.getpid()}"
-        tmp.write_text(json.dumps({"unit": name, "files": recording.files, "cards": recording.cards}),
-                       encoding="utf-8")
+        stamps = {}
+        for _, sha, _ in recording.files:
+            stat = (self.blobs / sha).stat()
+            stamps[sha] = [stat.st_size, stat.st_mtime_ns]
+        tmp.write_text(json.dumps({"unit": name, "files": recording.files, "cards": recording.cards,
+                                   "stamps": stamps}), encoding="utf-8")
         tmp.replace(self.units / f"{key}.json")
 
 

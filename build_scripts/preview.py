@@ -28,7 +28,7 @@ from .dataset import dataset_from, read_dataset
 from .errors import BuildError
 from .load import load
 from .memo import LiveMemo, environment_digest
-from .package import build_package, citation_cff, csv_contents, descriptor, process, save
+from .package import build_package, csv_contents, descriptor, process, save
 from .pages import build_pages
 from .paths import Paths
 from .site import build_docs
@@ -202,7 +202,6 @@ class Preview:
         started = time.perf_counter()
         try:
             save(tables, curated, self.paths)
-            (self.paths.root / "CITATION.cff").write_text(citation_cff(curated.package), encoding="utf-8")
         except BuildError as error:
             log.error("The data package is not valid:\n" + "\n".join(f"  {p}" for p in error.problems))
             return

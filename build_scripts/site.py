@@ -13,11 +13,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 from .charts import build_charts
 from .dataset import read_dataset
 from .memo import DiskMemo, environment_digest
-from .package import swap_in
+from .package import stage_package, swap_in
 from .pages import build_pages
 from .paths import Paths
 from .reproducible import source_date_epoch
@@ -43,12 +44,15 @@ def write_manifest(path: Path, urls: list[str]) -> None:
 
 
 def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
-               seen: dict | None = None, environment: str | None = None) -> list[str]:
-    """Entry point: write docs/ from datapackage/. Returns the URLs of this build. `seen`, if
-    given, receives the units of the build and their keys (for make preview)."""
+               seen: dict | None = None, environment: str | None = None, datapackage: Path | None = None,
+               before_swap: Callable[[], Any] = lambda: None) -> list[str]:
+    """Entry point: write docs/ from datapackage/ (or the `datapackage` folder given). Returns the
+    URLs of this build. `seen`, if given, receives the units of the build and their keys (for make
+    preview). `before_swap` runs once docs/ is built, before it is swapped in; if it raises,
+    docs/ is left as it was (make site: the package's validation)."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
-    data = read_dataset(paths.datapackage)
+    data = read_dataset(datapackage or paths.datapackage)
     staging = Path(tempfile.mkdtemp(prefix=".docs-", dir=paths.root))
     staging.chmod(0o755)
     try:
@@ -61,12 +65,29 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
         if seen is not None:
             seen.update(memo.seen)
         timings["pages_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        before_swap()
+        timings["before_swap_s"] = time.perf_counter() - t
         swap_in(staging, paths.docs)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
     write_manifest(paths.root / URL_MANIFEST, urls)
     timings["docs_total_s"] = time.perf_counter() - started
+    return urls
+
+
+def build_all(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> list[str]:
+    """make site: the data package, docs/ and site/. frictionless validates the package in another
+    process while docs/ is built from its staging folder; the package is published when valid,
+    and docs/ only after it, so pages are never published from a package that failed."""
+    timings = timings if timings is not None else {}
+    staged = stage_package(paths, timings)
+    try:
+        urls = build_docs(paths, timings, datapackage=staged.staging, before_swap=staged.publish)
+    finally:
+        staged.discard()
+    build_site(paths, timings)
     return urls
 
 

@@ -136,3 +136,57 @@ def test_every_field_is_fully_described():
         for field in yaml.safe_load(path.read_text())["fields"]:
             assert set(field) <= allowed, (path.name, field["name"], set(field) - allowed)
             assert field["description"].strip().endswith("."), (path.name, field["name"])
+
+
+def _published(paths) -> dict[str, bytes]:
+    return {str(p.relative_to(paths.root)): p.read_bytes()
+            for folder in (paths.datapackage, paths.docs) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _staging_folders(paths) -> list[str]:
+    return sorted(p.name for p in paths.root.iterdir() if p.name.startswith((".datapackage-", ".docs-", ".site-")))
+
+
+def test_make_site_publishes_neither_package_nor_pages_when_the_package_is_invalid(tmp_path):
+    """make site validates the package while building docs/ from it: a package frictionless
+    rejects is not published, and neither are the pages built from it."""
+    from build_scripts.errors import BuildError
+    from build_scripts.site import build_all
+    from conftest import copy_project
+
+    paths = copy_project(tmp_path / "project")
+    build_all(paths)
+    before = _published(paths)
+    # A constraint only the published table can break: the curated files stay valid.
+    schema = paths.metadata / "schemas/observations.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("constraints: {minimum: 0}",
+                                                                 "constraints: {minimum: 0, maximum: 100}"),
+                      encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        build_all(paths)
+    messages = [str(p) for p in caught.value.problems]
+    assert messages and all(m.startswith("datapackage/datapackage.json: expected a valid data package; found ")
+                            for m in messages)
+    assert any("maximum" in m for m in messages)
+    assert _published(paths) == before
+    assert _staging_folders(paths) == []
+
+
+def test_make_site_publishes_no_package_when_the_pages_fail(tmp_path, monkeypatch):
+    from build_scripts import site
+    from conftest import copy_project
+    from test_incremental import edit_csv
+
+    paths = copy_project(tmp_path / "project")
+    site.build_all(paths)
+    before = _published(paths)
+    edit_csv(paths.root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "77")
+
+    def broken_pages(*args, **kwargs):
+        raise RuntimeError("a page failed")
+
+    monkeypatch.setattr(site, "build_pages", broken_pages)
+    with pytest.raises(RuntimeError, match="a page failed"):
+        site.build_all(paths)
+    assert _published(paths) == before
+    assert _staging_folders(paths) == []
