@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -160,6 +161,7 @@ class Site:
         self.ris_env = _citation_environment(paths.templates, ris_text)
         self.memo = memo if memo is not None else NoMemo(out)
         self.units: set[str] = set()
+        self.release: Future | None = None  # the release files, being made in a thread
         self._recording: Recording | None = None
         d = data.descriptor
         # What every page may show besides its own unit's data: the package's metadata (not the
@@ -577,8 +579,8 @@ def data_files(site: Site) -> tuple[list[dict[str, Any]], list[str]]:
     Earlier releases kept in releases/ are published beside it at their own versioned URL."""
     data = site.data
     version = data.version
-    files = release_files(data, site.paths, citation(data, site.homepage + "data/", data.descriptor["title"]),
-                          site.homepage + "data/")
+    files = site.release.result() if site.release is not None else release_files(
+        data, site.paths, *release_arguments(site))
     listing = [dict(name=n, size=len(c), sha256=sha256(c), content=c, media_type=MEDIA_TYPES[Path(n).suffix])
                for n, c in files]
     for prefix in ("data/latest", f"data/v{version}"):
@@ -642,6 +644,11 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
              "contentUrl": folder + f["name"], "contentSize": f"{f['size']} bytes", "sha256": f["sha256"]}
             for f in listing],
     }
+
+
+def release_arguments(site: Site) -> tuple[str, str]:
+    """The citation and the URL that the release files carry (in the zip's README)."""
+    return citation(site.data, site.homepage + "data/", site.data.descriptor["title"]), site.homepage + "data/"
 
 
 def data_page(site: Site) -> None:
@@ -762,6 +769,23 @@ def unit_digests(data: Dataset, charts: dict[str, ChartJob]) -> dict[str, str]:
     return digests
 
 
+def other_pages(site: Site, digests: dict[str, str]) -> None:
+    """Every page but the data page: those drawn on the whole dataset, then each area's pages."""
+
+    def whole_dataset_pages() -> None:
+        home_and_areas(site)
+        compare_page(site)
+        glossary_pages(site)
+        methodology_page(site)
+
+    site.unit("site", None, whole_dataset_pages)
+    for area_id in sorted({r["area_id"] for r in site.data.reports.values()}):
+        site.unit(f"area:{area_id}", digests[f"area:{area_id}"], functools.partial(area_page, site, area_id))
+        for report in site.data.report_ids_for_area(area_id):
+            name = f"report:{report['report_id']}"
+            site.unit(name, digests[name], functools.partial(report_page, site, report))
+
+
 def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths, memo: NoMemo | None = None,
                 data_page_too: bool = True, only_reports: Collection[str] | None = None) -> list[str]:
     """Entry point: write every page into `out` (a staging docs/ folder, or docs/ itself for a
@@ -778,21 +802,16 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
         site.cards.finish(site.memo.place_file)
         return sorted(set(site.urls))
     site.site_card()  # drawn first, outside any unit: every page without its own card shares it
-
-    def whole_dataset_pages() -> None:
-        home_and_areas(site)
-        compare_page(site)
-        glossary_pages(site)
-        methodology_page(site)
-
-    site.unit("site", None, whole_dataset_pages)
     if data_page_too:
-        site.unit("data", None, functools.partial(data_page, site))
-    for area_id in sorted({r["area_id"] for r in data.reports.values()}):
-        site.unit(f"area:{area_id}", digests[f"area:{area_id}"], functools.partial(area_page, site, area_id))
-        for report in data.report_ids_for_area(area_id):
-            name = f"report:{report['report_id']}"
-            site.unit(name, digests[name], functools.partial(report_page, site, report))
+        # The downloads (spreadsheet, zip) are made in a thread while the other pages are
+        # rendered: most of their time is deflate, which runs without the interpreter lock. The
+        # data page, which gives their sizes and checksums, comes last.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            site.release = pool.submit(release_files, data, paths, *release_arguments(site))
+            other_pages(site, digests)
+            site.unit("data", None, functools.partial(data_page, site))
+    else:
+        other_pages(site, digests)
     site.cards.finish(site.memo.place_file)
     if data_page_too:
         site.memo.finish(site.units)
