@@ -4,10 +4,11 @@ templates/ or CHANGELOG.md is saved, updates only what changed, in seconds at fu
 1. At start: the full pipeline (package, charts, pages) writes docs/, remembering each page
    unit's key (memo.py), and MkDocs builds the site once, in this process.
 2. On a save, a fast pass: load and check the inputs as `make site` does (schemas, totals,
-   rules across tables, the quality register), build the package's tables in memory, draw the
-   charts whose data changed, and render only the page units whose inputs changed, writing
-   only files whose bytes changed. MkDocs then renders only those pages, and the browser
-   reloads.
+   rules across tables, the quality register) and build the package's tables in memory. The
+   saved report's own page is drawn, rendered and built by MkDocs alone, and the browser
+   reloads. Then the charts whose data changed are drawn and only the page units whose inputs
+   changed are rendered, writing only files whose bytes changed; MkDocs renders only those
+   pages, and the browser reloads again.
 3. Then a slow pass: the data package is written and validated, and the data page with its
    downloads (spreadsheet, zip) is rebuilt; the browser reloads again.
 

@@ -28,3 +28,16 @@ def test_tiny_benchmark_run_prints_its_figures():
     assert 0 < figures["preview_one_s"] < 60
     # One changed figure adds a little text to the repository, never the binaries.
     assert 0 < figures["repo_bytes_one_report"] < 200_000
+
+
+def test_chart_cost_splits_a_charts_drawing_time():
+    """benchmarks/chart_cost.py runs on the committed package and gives every step's cost."""
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "chart_cost.py")],
+                            capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    steps = ["vegalite_to_vega_ms", "vega_to_svg_ms", "vega_to_svg_without_text_ms", "page_svg_font_ms",
+             "download_svg_and_png_source_ms", "png_2x_ms"]
+    assert figures["charts"] > 0 and figures["text_elements_per_chart"] > 0
+    assert all(figures[step] >= 0 for step in steps)
+    assert figures["vega_to_svg_without_text_ms"] < figures["vega_to_svg_ms"]
