@@ -51,21 +51,20 @@ def main() -> int:
     vlc.vegalite_to_svg(jobs[0].spec())  # start the renderer (about half a second) outside the timing
     steps: dict[str, list[float]] = {}
 
-    def timed(name, work):
+    def timed(name, work, *args):
         started = time.perf_counter()
-        result = work()
+        result = work(*args)
         steps.setdefault(name, []).append(1000 * (time.perf_counter() - started))
         return result
 
     texts = []
     for job in jobs:
-        spec = job.spec()
-        vega = timed("vegalite_to_vega_ms", lambda: vlc.vegalite_to_vega(spec))
-        svg = timed("vega_to_svg_ms", lambda: vlc.vega_to_svg(vega))
-        timed("vega_to_svg_without_text_ms", lambda: vlc.vega_to_svg(without_text(vega)))
-        timed("page_svg_font_ms", lambda: charts.embed_font(svg))
-        _, raster = timed("download_svg_and_png_source_ms", lambda: charts.framed(svg, job.title, job.source))
-        timed("png_2x_ms", lambda: vlc.svg_to_png(raster, scale=2))
+        vega = timed("vegalite_to_vega_ms", vlc.vegalite_to_vega, job.spec())
+        svg = timed("vega_to_svg_ms", vlc.vega_to_svg, vega)
+        timed("vega_to_svg_without_text_ms", vlc.vega_to_svg, without_text(vega))
+        timed("page_svg_font_ms", charts.embed_font, svg)
+        _, raster = timed("download_svg_and_png_source_ms", charts.framed, svg, job.title, job.source)
+        timed("png_2x_ms", vlc.svg_to_png, raster, 2)
         texts.append(svg.count("<text"))
     result = {"charts": len(jobs), "text_elements_per_chart": round(statistics.mean(texts), 1)}
     result.update({name: round(statistics.mean(values), 1) for name, values in steps.items()})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -290,8 +291,10 @@ def _font_face(weight: str, characters: str) -> str:
             f'src:url(data:font/woff2;base64,{font_data(weight, characters)}) format("woff2")}}')
 
 
-# Where subsets are kept between builds (set by render_jobs, beside the chart cache): making
-# one takes about 0.3 s, which a rebuild that draws a single chart would otherwise pay.
+# Where subsets are kept between builds, beside the chart cache: making one takes about 0.3 s,
+# which a rebuild that draws a single chart would otherwise pay. Set by render_jobs in the
+# process that builds the pages (cards and the tile map use it too); the render pool's workers
+# keep their subsets in memory only.
 FONT_CACHE: Path | None = None
 
 
@@ -302,7 +305,11 @@ def font_data(weight: str, characters: str) -> str:
 
     cached = None
     if FONT_CACHE is not None:
-        key = [Path(FONT_FILES[weight]).name, metadata.version("font-lato"), metadata.version("fonttools"), characters]
+        # Everything the subset's bytes depend on: the font, the subsetting code and options,
+        # and the packages that subset and compress it.
+        key = [Path(FONT_FILES[weight]).name, metadata.version("font-lato"), metadata.version("fonttools"),
+               metadata.version("brotli"), hashlib.sha256(inspect.getsource(_subset).encode()).hexdigest(),
+               RENDERER_VERSION, characters]
         cached = FONT_CACHE / hashlib.sha256(json.dumps(key).encode()).hexdigest()
         if cached.exists():
             return cached.read_text(encoding="ascii")
@@ -510,8 +517,14 @@ def _size(svg: str) -> tuple[int, int]:
     return round(float(width.group(1))) if width else CHART_WIDTH, round(float(height.group(1))) if height else 200
 
 
-@functools.lru_cache(maxsize=None)
 def svg_size(svg_path: Path) -> tuple[int, int]:
+    stat = svg_path.stat()
+    # Keyed by the file's identity and time too: the preview redraws a chart under the same path.
+    return _svg_size(svg_path, stat.st_ino, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=None)
+def _svg_size(svg_path: Path, inode: int, mtime_ns: int) -> tuple[int, int]:
     with svg_path.open(encoding="utf-8") as handle:
         return _size(handle.read(600))
 
@@ -525,8 +538,7 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
     """Every chart on the site, keyed by an id the pages use to place them.
 
     Single-figure measures get one chart per area (every year held) when the area has at
-    least two years to compare; the area page and each of its year pages show that same
-    file, so it is drawn once and cached once."""
+    least two years to compare; it is on the area page, and each year page links to it."""
     jobs: dict[str, ChartJob] = {}
     measures = data.measures_in_order()
     site = data.descriptor["homepage"].rstrip("/") + "/"

@@ -150,10 +150,19 @@ def validate_in_parallel(files: list[Path], root: Path, schema: dict[str, Any], 
     workers = os.cpu_count() or 1
     if len(todo) < PARALLEL_VALIDATION_FROM or workers < 2:
         return
-    validate = functools.partial(validate_table, root=root, schema=schema, cache=cache)
+    validate = functools.partial(_validate_leaving_errors_to_load, root=root, schema=schema, cache=cache)
     with render_pool(workers) as pool:
         for _ in pool.map(validate, todo, chunksize=max(1, len(todo) // (workers * 8))):
             pass
+
+
+def _validate_leaving_errors_to_load(path: Path, root: Path, schema: dict[str, Any], cache: Path) -> None:
+    """validate_table in a worker: whatever goes wrong, the file is left without its marker, and
+    load() reads and reports it in order, as it would have without the pool."""
+    try:
+        validate_table(path, root, schema, cache=cache)
+    except Exception:
+        pass
 
 
 def _validate_with_frictionless(path: Path, root: Path, schema: dict[str, Any]) -> list[InputProblem]:

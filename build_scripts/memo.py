@@ -167,7 +167,9 @@ class DiskMemo(NoMemo):
     def write(self, rel_path: str, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
         blob = self.blobs / sha
-        if not blob.exists():
+        # An existing blob is reused only if it still holds these bytes (one edited in place
+        # through docs/ is replaced), since remember() records its size and time as checked.
+        if not (blob.exists() and blob.stat().st_size == len(data) and blob.read_bytes() == data):
             tmp = blob.with_name(f".{sha}.tmp-{os.getpid()}")
             tmp.write_bytes(data)
             tmp.replace(blob)

@@ -208,12 +208,22 @@ class StagedPackage:
 
     def __init__(self, paths: Paths, staging: Path, citation: str, in_background: bool = True):
         self.paths, self.staging, self.citation = paths, staging, citation
-        self._pool = render_pool(1) if in_background else None
-        self._validation = self._pool.submit(validate_package, staging) if self._pool else None
+        self._pool, self._validation = None, None
+        try:
+            if in_background:
+                self._pool = render_pool(1)
+                self._validation = self._pool.submit(validate_package, staging)
+        except BaseException:
+            self.discard()
+            raise
+
+    def raise_if_invalid(self) -> None:
+        """Wait for the validation; raise BuildError with frictionless' findings if it failed."""
+        _raise_if_invalid(self._validation.result() if self._validation else validate_package(self.staging))
 
     def publish(self) -> Path:
         try:
-            _raise_if_invalid(self._validation.result() if self._validation else validate_package(self.staging))
+            self.raise_if_invalid()
             swap_in(self.staging, self.paths.datapackage)
             (self.paths.root / "CITATION.cff").write_text(self.citation, encoding="utf-8")
         finally:

@@ -382,8 +382,9 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             term_ids = [LEVEL_TERMS[lv] for lv in levels] + [CATEGORY_TERMS[ct] for ct in categories]
         else:
             # This report's figure only: every year's is on the area page, with its chart. A year's
-            # page is the record of one report, so it changes only when that report does (a stable
-            # citation, and a new report rewrites two pages, not all of its area's).
+            # page is the record of one report: its figures change only when that report's do, and
+            # a changed figure rewrites two pages (this and the area's), not all of its area's. A
+            # new report still adds a link to its area's other year pages.
             grid = table(f"{measure['label']}, {area['name']} {year}", ["Year", "Value"],
                          [dict(head=year, cells=cells)])
             term_ids = []

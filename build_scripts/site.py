@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from .charts import build_charts
 from .dataset import read_dataset
+from .errors import BuildError
 from .memo import DiskMemo, environment_digest
 from .package import stage_package, swap_in
 from .pages import build_pages
@@ -85,6 +86,13 @@ def build_all(paths: Paths = Paths(), timings: dict[str, float] | None = None) -
     staged = stage_package(paths, timings)
     try:
         urls = build_docs(paths, timings, datapackage=staged.staging, before_swap=staged.publish)
+    except BuildError:
+        raise
+    except Exception:
+        # The pages were built from a package not yet validated: if it is invalid, that is the
+        # problem to report, not what it broke on the way.
+        staged.raise_if_invalid()
+        raise
     finally:
         staged.discard()
     build_site(paths, timings)

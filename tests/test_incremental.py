@@ -154,3 +154,22 @@ def test_a_cached_file_edited_in_place_is_not_trusted(tmp_path):
         handle.write(b"EDITED BY HAND")
     build_docs(paths)
     assert (paths.docs / "areas/norfolk/2018-19/index.md").read_bytes() == expected
+
+
+def test_a_blob_edited_in_place_is_replaced_when_its_unit_is_rendered_again(tmp_path):
+    """An edited blob must not be reused by a unit that renders the same bytes again (it would
+    then be recorded as checked, and trusted from then on)."""
+    paths = copy_project(tmp_path / "project")
+    build_package(paths)
+    build_docs(paths)
+    cite = paths.docs / "areas/norfolk/2018-19/cite.bib"
+    expected = cite.read_bytes()
+    with cite.open("r+b") as handle:  # in place: the same inode as the cached blob
+        handle.write(b"EDITED")
+    # The figure changes, so the year's unit is rendered again; its citation's bytes do not.
+    change_single_figure(paths.root)
+    build_package(paths)
+    build_docs(paths)
+    assert (paths.docs / "areas/norfolk/2018-19/cite.bib").read_bytes() == expected
+    build_docs(paths)  # and from the cache
+    assert (paths.docs / "areas/norfolk/2018-19/cite.bib").read_bytes() == expected

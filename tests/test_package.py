@@ -190,3 +190,27 @@ def test_make_site_publishes_no_package_when_the_pages_fail(tmp_path, monkeypatc
         site.build_all(paths)
     assert _published(paths) == before
     assert _staging_folders(paths) == []
+
+
+def test_make_site_reports_an_invalid_package_not_what_it_broke_in_the_pages(tmp_path, monkeypatch):
+    """The pages are built while the package is validated: when the package is invalid and the
+    pages fail on it, the build reports frictionless' findings."""
+    from build_scripts import site
+    from build_scripts.errors import BuildError
+    from conftest import copy_project
+
+    paths = copy_project(tmp_path / "project")
+    schema = paths.metadata / "schemas/observations.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("constraints: {minimum: 0}",
+                                                                 "constraints: {minimum: 0, maximum: 100}"),
+                      encoding="utf-8")
+
+    def pages_that_break(*args, **kwargs):
+        raise KeyError("something the invalid package lacks")
+
+    monkeypatch.setattr(site, "build_pages", pages_that_break)
+    with pytest.raises(BuildError) as caught:
+        site.build_all(paths)
+    assert any("maximum" in str(p) for p in caught.value.problems)
+    assert isinstance(caught.value.__context__, KeyError)
+    assert _staging_folders(paths) == []
