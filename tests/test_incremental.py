@@ -142,16 +142,24 @@ def test_a_changed_figure_re_renders_only_its_year_and_area_pages(tmp_path):
     assert len(memo.recalled) == len(units) - 2
 
 
-def test_a_cached_file_edited_in_place_is_not_trusted(tmp_path):
-    """docs/ files are hard links into the page cache: an edit made in place there must not
-    reach the next build."""
+def built_then_edited_in_place(tmp_path: Path, rel_path: str) -> tuple[object, bytes]:
+    """A built project whose docs/ file at rel_path was overwritten in place (the same inode as
+    its cached blob, as an editor saving over a hard link does). Returns the paths and the bytes
+    the build had written."""
     paths = copy_project(tmp_path / "project")
     build_package(paths)
     build_docs(paths)
-    page = paths.docs / "areas/norfolk/2018-19/index.md"
-    expected = page.read_bytes()
-    with page.open("r+b") as handle:  # in place: the same inode as the cached copy
+    target = paths.docs / rel_path
+    expected = target.read_bytes()
+    with target.open("r+b") as handle:
         handle.write(b"EDITED BY HAND")
+    return paths, expected
+
+
+def test_a_cached_file_edited_in_place_is_not_trusted(tmp_path):
+    """docs/ files are hard links into the page cache: an edit made in place there must not
+    reach the next build."""
+    paths, expected = built_then_edited_in_place(tmp_path, "areas/norfolk/2018-19/index.md")
     build_docs(paths)
     assert (paths.docs / "areas/norfolk/2018-19/index.md").read_bytes() == expected
 
@@ -159,13 +167,7 @@ def test_a_cached_file_edited_in_place_is_not_trusted(tmp_path):
 def test_a_blob_edited_in_place_is_replaced_when_its_unit_is_rendered_again(tmp_path):
     """An edited blob must not be reused by a unit that renders the same bytes again (it would
     then be recorded as checked, and trusted from then on)."""
-    paths = copy_project(tmp_path / "project")
-    build_package(paths)
-    build_docs(paths)
-    cite = paths.docs / "areas/norfolk/2018-19/cite.bib"
-    expected = cite.read_bytes()
-    with cite.open("r+b") as handle:  # in place: the same inode as the cached blob
-        handle.write(b"EDITED")
+    paths, expected = built_then_edited_in_place(tmp_path, "areas/norfolk/2018-19/cite.bib")
     # The figure changes, so the year's unit is rendered again; its citation's bytes do not.
     change_single_figure(paths.root)
     build_package(paths)
