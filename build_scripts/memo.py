@@ -91,13 +91,14 @@ class Recording:
 class NoMemo:
     """Render everything, write into a fresh folder (tests can compare against this)."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, environment: str = ""):
         self.out = out
+        self.environment = environment  # what every unit is made with (environment_digest)
         self.changed: list[str] = []
         self.recalled: list[str] = []  # units taken from the memo, not rendered (for tests and logs)
 
     def key(self, name: str, unit_digest: str) -> str:
-        return ""
+        return digest(self.environment, name, unit_digest)
 
     def recall(self, key: str, name: str) -> Recording | None:
         return None
@@ -125,17 +126,13 @@ class NoMemo:
 
 class DiskMemo(NoMemo):
     def __init__(self, out: Path, cache: Path, environment: str):
-        super().__init__(out)
+        super().__init__(out, environment)
         self.cache = cache
-        self.environment = environment
         self.blobs = cache / "blobs"
         self.units = cache / "units"
         self.blobs.mkdir(parents=True, exist_ok=True)
         self.units.mkdir(parents=True, exist_ok=True)
         self.seen: dict[str, tuple[str, Recording]] = {}  # unit -> (key, files) of this build
-
-    def key(self, name: str, unit_digest: str) -> str:
-        return digest(self.environment, name, unit_digest)
 
     def recall(self, key: str, name: str) -> Recording | None:
         path = self.units / f"{key}.json"
@@ -169,10 +166,7 @@ class DiskMemo(NoMemo):
         blob = self.blobs / sha
         # An existing blob is reused only if it still holds these bytes (one edited in place
         # through docs/ is replaced), since remember() records its size and time as checked.
-        if not (blob.exists() and blob.stat().st_size == len(data) and blob.read_bytes() == data):
-            tmp = blob.with_name(f".{sha}.tmp-{os.getpid()}")
-            tmp.write_bytes(data)
-            tmp.replace(blob)
+        write_if_changed(blob, data)
         place(blob, self.out / rel_path)
         return sha
 
@@ -195,8 +189,7 @@ class LiveMemo(NoMemo):
 
     def __init__(self, out: Path, environment: str, known: dict[str, tuple[str, Recording]] | None = None):
         """`known`: the units (key, files) of the build that wrote docs/ (DiskMemo.seen)."""
-        super().__init__(out)
-        self.environment = environment
+        super().__init__(out, environment)
         self.keys = {name: key for name, (key, _) in (known or {}).items()}
         self.recordings = {name: recording for name, (_, recording) in (known or {}).items()}
         self.placed: dict[str, Path] = {}
@@ -209,9 +202,6 @@ class LiveMemo(NoMemo):
         if self.placed.get(rel_path) != source:
             super().place_file(source, rel_path)
             self.placed[rel_path] = source
-
-    def key(self, name: str, unit_digest: str) -> str:
-        return digest(self.environment, name, unit_digest)
 
     def recall(self, key: str, name: str) -> Recording | None:
         if self.keys.get(name) == key:
