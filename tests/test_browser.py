@@ -24,8 +24,11 @@ PAGES = {
 }
 
 
-def open_page(browser, url, scheme="light"):
-    context = browser.new_context(color_scheme=scheme)
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True)
+
+
+def open_page(browser, url, scheme="light", **context_options):
+    context = browser.new_context(color_scheme=scheme, **context_options)
     page = context.new_page()
     problems = {"console": [], "failed": [], "other_hosts": []}
     page.on("console", lambda m: problems["console"].append(m.text) if m.type == "error" else None)
@@ -50,6 +53,20 @@ def test_page_in_browser(browser, server, kind):
         assert all(w and w > 0 for w in widths), widths
         if kind in ("area-year", "area-year-older", "compare"):
             assert widths, "expected charts on this page"
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.violations_count == 0, results.generate_report()
+        assert problems == {"console": [], "failed": [], "other_hosts": []}
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("kind", sorted(PAGES))
+def test_page_on_a_phone_passes_accessibility_checks(browser, server, kind):
+    """As a phone shows it (390 px, touch, mobile text sizing): a code example that scrolled
+    sideways there was out of the keyboard's reach (axe: scrollable-region-focusable)."""
+    context, page, problems = open_page(browser, server + PAGES[kind], **PHONE)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         assert results.violations_count == 0, results.generate_report()
         assert problems == {"console": [], "failed": [], "other_hosts": []}
