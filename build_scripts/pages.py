@@ -508,6 +508,9 @@ def glossary_pages(site: Site) -> None:
     held = {rid: ({c["measure_id"] for c in cells}, {c["level"] for c in cells}, {c["category"] for c in cells})
             for rid, cells in data.by_report.items()}
     nothing: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+    # The compare page has a section only for a measure some report gives a number for: link to
+    # no other (a link to a missing section would point nowhere).
+    compared = {m["measure_id"] for m in data.measures_in_order() if latest_by_area(data, m["measure_id"])}
     reports_in_order = sorted(data.reports.values(), key=lambda r: (r["year"], r["report_id"]))
     for term in terms:
         tid = term["term_id"]
@@ -536,7 +539,8 @@ def glossary_pages(site: Site) -> None:
             "replaced": [data.glossary[t] for t in split_list(term["replaced"])],
             "replaced_by": [data.glossary[t] for t in split_list(term["replaced_by"])],
         }
-        site.page(page_path, "term.md.j2", term=term, measures=measures, uses=uses, related=related)
+        site.page(page_path, "term.md.j2", term=term, measures=measures, uses=uses, related=related,
+                  compared=compared)
 
 
 def year_ranges(years: list[str]) -> str:

@@ -21,7 +21,7 @@ from .errors import BuildError
 from .memo import DiskMemo, environment_digest
 from .package import stage_package, swap_in
 from .pages import build_pages
-from .paths import Paths
+from .paths import REPO_ROOT, Paths
 from .reproducible import source_date_epoch
 
 URL_MANIFEST = "published-urls.txt"
@@ -46,11 +46,11 @@ def write_manifest(path: Path, urls: list[str]) -> None:
 
 def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
                seen: dict | None = None, environment: str | None = None, datapackage: Path | None = None,
-               before_swap: Callable[[], Any] = lambda: None) -> list[str]:
+               before_swap: Callable[[Path], Any] = lambda staging: None) -> list[str]:
     """Entry point: write docs/ from datapackage/ (or the `datapackage` folder given). Returns the
     URLs of this build. `seen`, if given, receives the units of the build and their keys (for make
-    preview). `before_swap` runs once docs/ is built, before it is swapped in; if it raises,
-    docs/ is left as it was (make site: the package's validation)."""
+    preview). `before_swap(staging)` runs once docs/ is built in `staging`, before it is swapped
+    in; if it raises, docs/ is left as it was (make site: the package's validation and MkDocs)."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     data = read_dataset(datapackage or paths.datapackage)
@@ -66,9 +66,7 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
         if seen is not None:
             seen.update(memo.seen)
         timings["pages_s"] = time.perf_counter() - t
-        t = time.perf_counter()
-        before_swap()
-        timings["before_swap_s"] = time.perf_counter() - t
+        before_swap(staging)
         swap_in(staging, paths.docs)
     finally:
         if staging.exists():
@@ -79,46 +77,71 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
 
 
 def build_all(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> list[str]:
-    """make site: the data package, docs/ and site/. frictionless validates the package in another
-    process while docs/ is built from its staging folder; the package is published when valid,
-    and docs/ only after it, so pages are never published from a package that failed."""
+    """make site: the data package, docs/ and site/, as one transaction. frictionless validates
+    the package in another process while docs/ is built from its staging folder; MkDocs then
+    builds the site from the docs/ staging folder. Only when all of it has succeeded are the
+    package, docs/ and site/ swapped in: a failure anywhere publishes none of them."""
     timings = timings if timings is not None else {}
     staged = stage_package(paths, timings)
+    built: list[Path] = []
+
+    def validate_then_build_site(docs_staging: Path) -> None:
+        t = time.perf_counter()
+        staged.raise_if_invalid()
+        timings["before_swap_s"] = time.perf_counter() - t
+        built.append(make_site(paths, docs_staging, staged.staging / "datapackage.json", timings))
+        staged.publish()
+
     try:
-        urls = build_docs(paths, timings, datapackage=staged.staging, before_swap=staged.publish)
+        urls = build_docs(paths, timings, datapackage=staged.staging, before_swap=validate_then_build_site)
+        swap_in(built[0], paths.site)
     except BuildError:
         raise
     except Exception:
         # The pages were built from a package not yet validated: if it is invalid, that is the
         # problem to report, not what it broke on the way.
-        staged.raise_if_invalid()
+        if staged.staging.exists():
+            staged.raise_if_invalid()
         raise
     finally:
         staged.discard()
-    build_site(paths, timings)
+        for folder in built:
+            if folder.exists():
+                shutil.rmtree(folder)
     return urls
 
 
 def build_site(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> Path:
-    """Run `mkdocs build --strict` into a temporary folder, then swap it in as site/."""
-    timings = timings if timings is not None else {}
-    descriptor = json.loads((paths.datapackage / "datapackage.json").read_text(encoding="utf-8"))
-    env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(descriptor)))
-    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=paths.root))
+    """make site's last step alone: MkDocs builds docs/ into a temporary folder, swapped in as site/."""
+    staging = make_site(paths, paths.docs, paths.datapackage / "datapackage.json", timings)
     try:
-        t = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-             "--config-file", str(paths.root / "mkdocs.yml"), "--site-dir", str(staging)],
-            cwd=paths.root, env=env, capture_output=True, text=True)
-        timings["mkdocs_s"] = time.perf_counter() - t
-        if result.returncode != 0:
-            sys.stderr.write(result.stdout + result.stderr)
-            raise SystemExit(f"mkdocs build --strict failed (exit {result.returncode}); site/ left untouched")
-        staging.chmod(0o755)
         swap_in(staging, paths.site)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
     return paths.site
+
+
+def make_site(paths: Paths, docs_dir: Path, descriptor: Path, timings: dict[str, float] | None = None) -> Path:
+    """`mkdocs build --strict` of `docs_dir` into a new temporary folder, returned; on failure the
+    folder is deleted and SystemExit raised with MkDocs' messages. Conversions are cached in
+    .cache/mkdocs (build_scripts/mkdocs_build.py); SOURCE_DATE_EPOCH comes from the package."""
+    timings = timings if timings is not None else {}
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(json.loads(descriptor.read_text(encoding="utf-8")))))
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=paths.root))
+    try:
+        t = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "build_scripts.mkdocs_build", "--config-file", str(paths.root / "mkdocs.yml"),
+             "--docs-dir", str(docs_dir), "--site-dir", str(staging), "--cache", str(paths.cache / "mkdocs")],
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+        timings["mkdocs_s"] = time.perf_counter() - t
+        if result.returncode != 0:
+            sys.stderr.write(result.stdout + result.stderr)
+            raise SystemExit(f"mkdocs build --strict failed (exit {result.returncode}); nothing was published")
+        staging.chmod(0o755)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging

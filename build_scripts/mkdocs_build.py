@@ -1,0 +1,280 @@
+"""Ground floor for step 5: `mkdocs build --strict`, with each page's Markdown conversion cached.
+
+Four fifths of a full MkDocs build is Python-Markdown converting each page (about 17 of 21 s
+at 1,050 area-years), and after one changed report all but two pages convert to what they did
+last time. This runs MkDocs' own build, unchanged, with one difference: `Page.render`, the
+conversion, is looked up in `.cache/mkdocs/` by everything it depends on, and the pages not
+found there are converted on every core before MkDocs reads them in order. What MkDocs then
+writes is byte-identical to a stock `mkdocs build` (tests/test_mkdocs_build.py compares).
+
+The key of a page's conversion (`ConversionCache.key`) holds:
+- the Markdown as MkDocs hands it to the converter, and the page's path and URL;
+- every file of the site, with its URL: links are resolved, and warned about, against them;
+- the Markdown extensions and their settings, the link-validation settings, and the versions
+  of MkDocs, Python-Markdown and Material, so an upgrade converts everything afresh.
+
+A conversion that logged a warning is never cached, so every warning is logged on every build
+and strict mode counts it. Messages below warning level are not replayed from the cache.
+
+Run as `python -m build_scripts.mkdocs_build`, in its own process: the conversions are forked
+from it, and a process that has drawn charts (vl-convert runs threads) cannot fork safely.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+CACHE_VERSION = "mkdocs-build v1"  # bump to convert every page afresh
+# Fewer uncached pages than this convert in this process: starting workers would cost more.
+PARALLEL_FROM = 32
+LIBRARIES = ["mkdocs", "Markdown", "mkdocs-material", "pymdown-extensions"]
+
+log = logging.getLogger("mkdocs.build_scripts")
+
+
+def _installed(name: str) -> str:
+    try:
+        return version(name)
+    except Exception:  # not installed: part of the key all the same
+        return "-"
+
+
+class _Noticed(logging.Handler):
+    """Notes whether anything at warning level or above was logged while it was attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.warned = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.warned = True
+
+
+class ConversionCache:
+    """Page conversions, one JSON file each, named by the hash of their inputs."""
+
+    def __init__(self, folder: Path, config: Any, files: Any):
+        self.folder = folder
+        self.used: set[str] = set()
+        listing = sorted((f.src_uri, f.url, f.dest_uri) for f in files)
+        settings = {
+            "extensions": [e if isinstance(e, str) else repr(type(e)) for e in config["markdown_extensions"]],
+            "extension_settings": config["mdx_configs"],
+            "validation": repr(config["validation"]),
+            "use_directory_urls": config["use_directory_urls"],
+        }
+        self.context = hashlib.sha256(json.dumps(
+            [CACHE_VERSION, sys.version_info[:2], [_installed(n) for n in LIBRARIES], settings, listing],
+            sort_keys=True, default=repr).encode()).hexdigest()
+
+    def key(self, page: Any, markdown: str) -> str:
+        file = page.file
+        return hashlib.sha256(json.dumps(
+            [self.context, file.src_uri, file.url, file.dest_uri, markdown]).encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def has(self, key: str) -> bool:
+        return self._path(key).exists()
+
+    def recall(self, key: str, page: Any, files: Any) -> bool:
+        """Give `page` the cached conversion; False if there is none (or it cannot be read)."""
+        from mkdocs.structure.toc import get_toc
+
+        try:
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+            links = entry["links_to_anchors"]
+            if links is not None:
+                links = {files.get_file_from_path(src_uri): anchors for src_uri, anchors in links.items()}
+                if None in links:
+                    return False
+            page.content = entry["content"]
+            page.toc = get_toc(entry["toc"])
+            page._title_from_render = entry["title"]
+            page.present_anchor_ids = set(entry["anchor_ids"])
+            if entry["has_links"]:
+                page.links_to_anchors = links
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        self.used.add(key)
+        return True
+
+    def remember(self, key: str, page: Any) -> None:
+        links = getattr(page, "links_to_anchors", None)
+        entry = {
+            "content": page.content,
+            "toc": [_token(item) for item in page.toc],
+            "title": page._title_from_render,
+            "anchor_ids": sorted(page.present_anchor_ids),
+            "has_links": "links_to_anchors" in vars(page),
+            "links_to_anchors": None if links is None else {f.src_uri: a for f, a in links.items()},
+        }
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+        self.used.add(key)
+
+    def prune(self) -> None:
+        """Delete the conversions this build did not use (run after a successful build)."""
+        for path in self.folder.glob("*/*.json"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def _token(item: Any) -> dict[str, Any]:
+    return {"name": item.title, "id": item.id, "level": item.level, "children": [_token(c) for c in item.children]}
+
+
+def _source_markdown(page: Any) -> str:
+    """The Markdown MkDocs will convert, read as `Page.read_source` reads it (used only to guess
+    which pages are uncached; the key is always taken from what MkDocs itself hands over)."""
+    from mkdocs.utils import meta
+
+    return meta.get_data(page.file.content_string)[0]
+
+
+class CachedConversions:
+    """A MkDocs plugin, added by `build`: before MkDocs reads the pages, it converts the
+    uncached ones on every core; while MkDocs reads them, `Page.render` comes from the cache."""
+
+    def __init__(self, cache_folder: Path, workers: int):
+        self.cache_folder, self.workers = cache_folder, workers
+        self.cache: ConversionCache | None = None
+        self.converted_in_parallel = 0
+
+    def on_nav(self, nav, config, files):
+        from mkdocs.structure.pages import Page
+
+        self.cache = ConversionCache(self.cache_folder, config, files)
+        pages = []
+        for file in files.documentation_pages():
+            page = file.page if file.page is not None else Page(None, file, config)
+            if not self.cache.has(self.cache.key(page, _source_markdown(page))):
+                pages.append(file.src_uri)
+        if len(pages) >= PARALLEL_FROM and self.workers > 1:
+            global _FORKED  # what the forked workers read: they inherit this process's state
+            _FORKED = (config, files)
+            context = get_context("fork")
+            with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+                chunks = [pages[i::self.workers] for i in range(self.workers)]
+                self.converted_in_parallel = sum(pool.map(_convert_in_worker, chunks))
+            _FORKED = None
+        return nav
+
+
+_FORKED: tuple[Any, Any] | None = None
+_ACTIVE: CachedConversions | None = None
+
+
+def _convert_in_worker(src_uris: list[str]) -> int:
+    """In a forked worker: convert these pages as MkDocs would, storing each in the cache."""
+    from mkdocs.commands.build import _populate_page
+
+    # The parent logs each page's warnings when it reads the page in order; say nothing here.
+    for name in ("mkdocs", ""):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+    logging.getLogger().addHandler(logging.NullHandler())
+    config, files = _FORKED
+    for src_uri in src_uris:
+        _populate_page(files.get_file_from_path(src_uri).page, config, files)
+    return len(src_uris)
+
+
+def _render(page, config, files) -> None:
+    """Page.render, from the cache when the same conversion was made before."""
+    active = _ACTIVE
+    if active is None or active.cache is None:
+        return _ORIGINAL_RENDER(page, config, files)
+    key = active.cache.key(page, page.markdown)
+    if active.cache.recall(key, page, files):
+        return None
+    noticed = _Noticed()
+    loggers = [logging.getLogger("mkdocs"), logging.getLogger()]
+    for logger in loggers:
+        logger.addHandler(noticed)
+    try:
+        _ORIGINAL_RENDER(page, config, files)
+    finally:
+        for logger in loggers:
+            logger.removeHandler(noticed)
+    if not noticed.warned:
+        active.cache.remember(key, page)
+    return None
+
+
+_ORIGINAL_RENDER = None
+
+
+def build(config_file: Path, docs_dir: Path, site_dir: Path, cache_folder: Path | None,
+          workers: int | None = None) -> CachedConversions:
+    """Entry point: what `mkdocs build --strict --config-file F --site-dir S` does, with docs_dir
+    set to `docs_dir` and, unless `cache_folder` is None, cached and parallel conversions.
+    Raises mkdocs' Abort on a warning (strict) or an error."""
+    global _ACTIVE, _ORIGINAL_RENDER
+    from mkdocs import utils
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.structure.pages import Page
+
+    mkdocs_build.log.addFilter(utils.DuplicateFilter())  # as `mkdocs build` does
+    config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
+    plugin = CachedConversions(cache_folder, workers or os.cpu_count() or 1) if cache_folder else None
+    if plugin is not None:
+        config.plugins["build-scripts-cached-conversions"] = plugin
+    config.plugins.on_startup(command="build", dirty=False)
+    _ORIGINAL_RENDER, _ACTIVE = Page.render, plugin
+    Page.render = _render
+    try:
+        mkdocs_build.build(config)
+    finally:
+        Page.render, _ACTIVE = _ORIGINAL_RENDER, None
+        config.plugins.on_shutdown()
+    if plugin is not None and plugin.cache is not None:
+        plugin.cache.prune()
+    return plugin
+
+
+def main(argv: list[str] | None = None) -> int:
+    from mkdocs.exceptions import Abort
+
+    parser = argparse.ArgumentParser(prog="python -m build_scripts.mkdocs_build", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config-file", required=True, type=Path)
+    parser.add_argument("--docs-dir", required=True, type=Path)
+    parser.add_argument("--site-dir", required=True, type=Path)
+    parser.add_argument("--cache", type=Path, help="folder of cached conversions (none: convert every page)")
+    parser.add_argument("--workers", type=int)
+    args = parser.parse_args(argv)
+    # As `mkdocs build --strict`: MkDocs' messages on stderr, from warnings up (--quiet hides
+    # the warnings that stop a strict build; the curator needs to see them).
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    stream = logging.StreamHandler()
+    stream.setLevel(logging.WARNING)
+    stream.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    logger.addHandler(stream)
+    try:
+        build(args.config_file, args.docs_dir, args.site_dir, args.cache, args.workers)
+    except Abort as error:
+        print(f"mkdocs build --strict: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
