@@ -65,6 +65,7 @@ class ConversionCache:
     def __init__(self, folder: Path, config: Any, files: Any):
         self.folder = folder
         self.used: set[str] = set()
+        self.recalled = self.converted = 0
         listing = sorted((f.src_uri, f.url, f.dest_uri) for f in files)
         settings = {
             "extensions": [e if isinstance(e, str) else repr(type(e)) for e in config["markdown_extensions"]],
@@ -107,6 +108,7 @@ class ConversionCache:
         except (OSError, ValueError, KeyError, TypeError):
             return False
         self.used.add(key)
+        self.recalled += 1
         return True
 
     def remember(self, key: str, page: Any) -> None:
@@ -153,6 +155,14 @@ class CachedConversions:
         self.cache_folder, self.workers = cache_folder, workers
         self.cache: ConversionCache | None = None
         self.converted_in_parallel = 0
+
+    def summary(self) -> str:
+        cache = self.cache
+        if cache is None:
+            return "MkDocs: stopped before reading the pages"
+        parallel = self.converted_in_parallel
+        return (f"MkDocs: {cache.recalled + cache.converted} pages, {cache.converted + parallel} converted "
+                f"({parallel} in parallel), {cache.recalled - parallel} from the cache")
 
     def on_nav(self, nav, config, files):
         from mkdocs.structure.pages import Page
@@ -202,6 +212,7 @@ def _render(page, config, files) -> None:
     key = active.cache.key(page, page.markdown)
     if active.cache.recall(key, page, files):
         return None
+    active.cache.converted += 1
     noticed = _Noticed()
     loggers = [logging.getLogger("mkdocs"), logging.getLogger()]
     for logger in loggers:
@@ -219,11 +230,10 @@ def _render(page, config, files) -> None:
 _ORIGINAL_RENDER = None
 
 
-def build(config_file: Path, docs_dir: Path, site_dir: Path, cache_folder: Path | None,
-          workers: int | None = None) -> CachedConversions:
+def build(config_file: Path, docs_dir: Path, site_dir: Path, plugin: CachedConversions | None) -> None:
     """Entry point: what `mkdocs build --strict --config-file F --site-dir S` does, with docs_dir
-    set to `docs_dir` and, unless `cache_folder` is None, cached and parallel conversions.
-    Raises mkdocs' Abort on a warning (strict) or an error."""
+    set to `docs_dir` and, with `plugin`, cached and parallel conversions. Raises MkDocs' Abort
+    on a warning (strict) or an error."""
     global _ACTIVE, _ORIGINAL_RENDER
     from mkdocs import utils
     from mkdocs.commands import build as mkdocs_build
@@ -232,7 +242,6 @@ def build(config_file: Path, docs_dir: Path, site_dir: Path, cache_folder: Path 
 
     mkdocs_build.log.addFilter(utils.DuplicateFilter())  # as `mkdocs build` does
     config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
-    plugin = CachedConversions(cache_folder, workers or os.cpu_count() or 1) if cache_folder else None
     if plugin is not None:
         config.plugins["build-scripts-cached-conversions"] = plugin
     config.plugins.on_startup(command="build", dirty=False)
@@ -245,7 +254,6 @@ def build(config_file: Path, docs_dir: Path, site_dir: Path, cache_folder: Path 
         config.plugins.on_shutdown()
     if plugin is not None and plugin.cache is not None:
         plugin.cache.prune()
-    return plugin
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,11 +276,15 @@ def main(argv: list[str] | None = None) -> int:
     stream.setLevel(logging.WARNING)
     stream.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
     logger.addHandler(stream)
+    plugin = CachedConversions(args.cache, args.workers or os.cpu_count() or 1) if args.cache else None
     try:
-        build(args.config_file, args.docs_dir, args.site_dir, args.cache, args.workers)
+        build(args.config_file, args.docs_dir, args.site_dir, plugin)
     except Abort as error:
         print(f"mkdocs build --strict: {error}", file=sys.stderr)
         return 1
+    finally:
+        if plugin is not None:
+            print(plugin.summary())
     return 0
 
 

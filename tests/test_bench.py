@@ -9,7 +9,8 @@ from conftest import REPO
 
 KEYS = {"area_years", "pages", "cold_build_s", "rebuild_one_s", "bare_mkdocs_s", "peak_rss_mb",
         "first_visit_gzip_bytes", "first_visit_raw_bytes", "cold_stages_s", "rebuild_stages_s",
-        "preview_one_s", "repo_bytes_one_report", "cold_vs_bare_mkdocs"}
+        "preview_one_s", "repo_bytes_one_report", "cold_vs_bare_mkdocs",
+        "rebuild_vs_bare_mkdocs", "mkdocs_step_vs_bare"}
 STAGES = {"load_validate_s", "package_s", "charts_s", "pages_s", "before_swap_s", "mkdocs_s"}
 
 

@@ -140,7 +140,8 @@ def test_every_field_is_fully_described():
 
 def _published(paths) -> dict[str, bytes]:
     return {str(p.relative_to(paths.root)): p.read_bytes()
-            for folder in (paths.datapackage, paths.docs) for p in sorted(folder.rglob("*")) if p.is_file()}
+            for folder in (paths.datapackage, paths.docs, paths.site) if folder.exists()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _staging_folders(paths) -> list[str]:
@@ -188,6 +189,29 @@ def test_make_site_publishes_no_package_when_the_pages_fail(tmp_path, monkeypatc
     monkeypatch.setattr(site, "build_pages", broken_pages)
     with pytest.raises(RuntimeError, match="a page failed"):
         site.build_all(paths)
+    assert _published(paths) == before
+    assert _staging_folders(paths) == []
+
+
+def test_make_site_publishes_nothing_when_mkdocs_fails(tmp_path, capsys):
+    """MkDocs builds the site from the docs/ staging folder, inside the same transaction: a strict
+    failure (here a warning: the navigation names a page that does not exist) leaves the package,
+    docs/ and site/ as they were, and shows MkDocs' warning."""
+    from build_scripts import site
+    from conftest import copy_project
+    from test_incremental import edit_csv
+
+    paths = copy_project(tmp_path / "project")
+    site.build_all(paths)
+    before = _published(paths)
+    assert any(name.startswith("site/") for name in before)
+    edit_csv(paths.root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "77")
+    config = paths.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - Data: data/index.md\n",
+                                                                 "  - Data: data/index.md\n  - Gone: gone.md\n"))
+    with pytest.raises(SystemExit, match="mkdocs build --strict failed"):
+        site.build_all(paths)
+    assert "A reference to 'gone.md' is included in the 'nav' configuration" in capsys.readouterr().err
     assert _published(paths) == before
     assert _staging_folders(paths) == []
 

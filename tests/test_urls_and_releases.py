@@ -48,3 +48,19 @@ def test_release_archive_keeps_the_current_release(tiny_project):
         p.name for p in (tiny_project.docs / "data" / f"v{version(tiny_project)}").iterdir())
     assert (kept / "mappa-statistics.zip").read_bytes() == (
         tiny_project.docs / "data" / "latest" / "mappa-statistics.zip").read_bytes()
+
+
+def test_a_glossary_term_links_only_to_sections_the_compare_page_has(tiny_project):
+    """The compare page has a section for a measure only when a report gives a figure for it: the
+    tiny report gives SHPOs but no returns to custody for breach of an order, both under the
+    SHPO term. A link to a missing section would fail `mkdocs build --strict` (anchors: warn)."""
+    build_package(tiny_project)
+    build_docs(tiny_project)
+    term = (tiny_project.docs / "glossary/shpo/index.md").read_text(encoding="utf-8")
+    compare = (tiny_project.docs / "compare/index.md").read_text(encoding="utf-8")
+    assert "- Sexual Harm Prevention Orders imposed: [compare areas](../../compare/index.md#shpo)\n" in term
+    assert "{: #shpo }" in compare
+    assert ("- Level 2 and 3 people returned to custody for breach of a SOPO or SHPO: no report we hold gives a "
+            "figure for it yet\n") in term
+    assert "#custody_breach_order" not in term + compare
+    build_site(tiny_project)
