@@ -268,19 +268,23 @@ SPEC_PARTS = {"levels": levels_parts, "series": series_parts, "ranked": ranked_p
 
 # -- fonts -----------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=None)  # one per weight (a cache of one reloaded the font at every other call)
 def _font(weight: str):
     from fontTools.ttLib import TTFont
 
     return TTFont(FONT_FILES[weight])
 
 
+@functools.lru_cache(maxsize=None)
+def _advance(weight: str, character: str) -> int:
+    font = _font(weight)
+    return font["hmtx"][font.getBestCmap().get(ord(character), ".notdef")][0]
+
+
 def text_width(text: str, size: float, weight: str = "normal") -> float:
     """The advance width of a line of text in the chart font, in pixels."""
-    font = _font(weight)
-    cmap, hmtx = font.getBestCmap(), font["hmtx"]
-    units = sum(hmtx[cmap.get(ord(ch), ".notdef")][0] for ch in text)
-    return units * size / font["head"].unitsPerEm
+    units = sum(_advance(weight, ch) for ch in text)
+    return units * size / _font(weight)["head"].unitsPerEm
 
 
 @functools.lru_cache(maxsize=512)

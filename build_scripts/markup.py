@@ -23,7 +23,7 @@ import yaml
 from markupsafe import Markup, escape
 
 # Characters that start Markdown (or attr_list, tables, emphasis, code, links) anywhere in a line.
-_MARKDOWN_ANYWHERE = {c: f"&#{ord(c)};" for c in "\\`*_{}[]|~"}
+_MARKDOWN_ANYWHERE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]|~"})
 # Characters that only matter at the start of a line: headings, lists, admonitions, rules.
 _LINE_START = re.compile(r"(?:[#+\-=!:]|\d+(?=[.)](?:\s|$)))")
 _WHITESPACE = re.compile(r"\s+")
@@ -52,7 +52,7 @@ def markdown_text(value: Any) -> Markup:
 
 def _escape_characters(text: str) -> str:
     text = str(escape(text))  # & < > " '
-    return "".join(_MARKDOWN_ANYWHERE.get(c, c) for c in text)
+    return text.translate(_MARKDOWN_ANYWHERE)
 
 
 def finalize(value: Any) -> Markup:

@@ -65,7 +65,8 @@ class ConversionCache:
     def __init__(self, folder: Path, config: Any, files: Any):
         self.folder = folder
         self.used: set[str] = set()
-        self.recalled = self.converted = 0
+        self.recalled: list[str] = []
+        self.converted = 0
         listing = sorted((f.src_uri, f.url, f.dest_uri) for f in files)
         settings = {
             "extensions": [e if isinstance(e, str) else repr(type(e)) for e in config["markdown_extensions"]],
@@ -108,7 +109,7 @@ class ConversionCache:
         except (OSError, ValueError, KeyError, TypeError):
             return False
         self.used.add(key)
-        self.recalled += 1
+        self.recalled.append(key)
         return True
 
     def remember(self, key: str, page: Any) -> None:
@@ -154,15 +155,15 @@ class CachedConversions:
     def __init__(self, cache_folder: Path, workers: int):
         self.cache_folder, self.workers = cache_folder, workers
         self.cache: ConversionCache | None = None
-        self.converted_in_parallel = 0
+        self.in_parallel: set[str] = set()  # the keys the workers stored
 
     def summary(self) -> str:
         cache = self.cache
         if cache is None:
             return "MkDocs: stopped before reading the pages"
-        parallel = self.converted_in_parallel
-        return (f"MkDocs: {cache.recalled + cache.converted} pages, {cache.converted + parallel} converted "
-                f"({parallel} in parallel), {cache.recalled - parallel} from the cache")
+        from_workers = sum(1 for key in cache.recalled if key in self.in_parallel)
+        return (f"MkDocs: {len(cache.recalled) + cache.converted} pages, {cache.converted + from_workers} converted "
+                f"({from_workers} in parallel), {len(cache.recalled) - from_workers} from the cache")
 
     def on_nav(self, nav, config, files):
         from mkdocs.structure.pages import Page
@@ -179,7 +180,7 @@ class CachedConversions:
             context = get_context("fork")
             with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
                 chunks = [pages[i::self.workers] for i in range(self.workers)]
-                self.converted_in_parallel = sum(pool.map(_convert_in_worker, chunks))
+                self.in_parallel = set().union(*pool.map(_convert_in_worker, chunks))
             _FORKED = None
         return nav
 
@@ -188,8 +189,9 @@ _FORKED: tuple[Any, Any] | None = None
 _ACTIVE: CachedConversions | None = None
 
 
-def _convert_in_worker(src_uris: list[str]) -> int:
-    """In a forked worker: convert these pages as MkDocs would, storing each in the cache."""
+def _convert_in_worker(src_uris: list[str]) -> set[str]:
+    """In a forked worker: convert these pages as MkDocs would, storing each in the cache.
+    Returns the keys stored. A page that fails is left to MkDocs' own pass, which reports it."""
     from mkdocs.commands.build import _populate_page
 
     # The parent logs each page's warnings when it reads the page in order; say nothing here.
@@ -200,8 +202,11 @@ def _convert_in_worker(src_uris: list[str]) -> int:
     logging.getLogger().addHandler(logging.NullHandler())
     config, files = _FORKED
     for src_uri in src_uris:
-        _populate_page(files.get_file_from_path(src_uri).page, config, files)
-    return len(src_uris)
+        try:
+            _populate_page(files.get_file_from_path(src_uri).page, config, files)
+        except Exception:  # noqa: BLE001 - reported, in order, when MkDocs reads the page
+            continue
+    return set(_ACTIVE.cache.used)
 
 
 def _render(page, config, files) -> None:
