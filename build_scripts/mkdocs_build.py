@@ -10,8 +10,10 @@ writes is byte-identical to a stock `mkdocs build` (tests/test_mkdocs_build.py c
 The key of a page's conversion (`ConversionCache.key`) holds:
 - the Markdown as MkDocs hands it to the converter, and the page's path and URL;
 - every file of the site, with its URL: links are resolved, and warned about, against them;
-- the Markdown extensions and their settings, the link-validation settings, and the versions
-  of MkDocs, Python-Markdown and Material, so an upgrade converts everything afresh.
+- the Markdown extensions and their settings, the link-validation settings, whether MkDocs
+  records links to check their anchors (it does not at debug level), and the versions of
+  Python (Python-Markdown parses raw HTML with a copy of its html.parser), MkDocs,
+  Python-Markdown and Material, so an upgrade converts everything afresh.
 
 A conversion that logged a warning is never cached, so every warning is logged on every build
 and strict mode counts it. Messages below warning level are not replayed from the cache.
@@ -26,8 +28,10 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
@@ -66,6 +70,7 @@ class ConversionCache:
         self.folder = folder
         self.used: set[str] = set()
         self.recalled: list[str] = []
+        self.stored: set[str] = set()
         self.converted = 0
         listing = sorted((f.src_uri, f.url, f.dest_uri) for f in files)
         settings = {
@@ -73,9 +78,11 @@ class ConversionCache:
             "extension_settings": config["mdx_configs"],
             "validation": repr(config["validation"]),
             "use_directory_urls": config["use_directory_urls"],
+            # Page.render records links for the anchor check only above debug level.
+            "records_links": logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG,
         }
         self.context = hashlib.sha256(json.dumps(
-            [CACHE_VERSION, sys.version_info[:2], [_installed(n) for n in LIBRARIES], settings, listing],
+            [CACHE_VERSION, platform.python_version(), [_installed(n) for n in LIBRARIES], settings, listing],
             sort_keys=True, default=repr).encode()).hexdigest()
 
     def key(self, page: Any, markdown: str) -> str:
@@ -128,9 +135,13 @@ class ConversionCache:
         tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
         self.used.add(key)
+        self.stored.add(key)
 
     def prune(self) -> None:
-        """Delete the conversions this build did not use (run after a successful build)."""
+        """Delete the conversions this build did not use, and any file a stopped build left half
+        written (run after a successful build)."""
+        for path in self.folder.glob("*/.*.tmp"):
+            path.unlink(missing_ok=True)
         for path in self.folder.glob("*/*.json"):
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
@@ -178,10 +189,14 @@ class CachedConversions:
             global _FORKED  # what the forked workers read: they inherit this process's state
             _FORKED = (config, files)
             context = get_context("fork")
-            with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-                chunks = [pages[i::self.workers] for i in range(self.workers)]
-                self.in_parallel = set().union(*pool.map(_convert_in_worker, chunks))
-            _FORKED = None
+            try:
+                with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+                    chunks = [pages[i::self.workers] for i in range(self.workers)]
+                    self.in_parallel = set().union(*pool.map(_convert_in_worker, chunks))
+            except BrokenProcessPool:
+                pass  # a worker died: MkDocs' own pass converts what it did not store
+            finally:
+                _FORKED = None
         return nav
 
 
@@ -206,7 +221,7 @@ def _convert_in_worker(src_uris: list[str]) -> set[str]:
             _populate_page(files.get_file_from_path(src_uri).page, config, files)
         except Exception:  # noqa: BLE001 - reported, in order, when MkDocs reads the page
             continue
-    return set(_ACTIVE.cache.used)
+    return set(_ACTIVE.cache.stored)
 
 
 def _render(page, config, files) -> None:
@@ -281,6 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     stream.setLevel(logging.WARNING)
     stream.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
     logger.addHandler(stream)
+    # Other libraries' warnings (Python-Markdown's), shown as Python would show them unhandled:
+    # the handler that notes warnings during a conversion would otherwise silence them.
+    fallback = logging.StreamHandler()
+    fallback.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(fallback)
     plugin = CachedConversions(args.cache, args.workers or os.cpu_count() or 1) if args.cache else None
     try:
         build(args.config_file, args.docs_dir, args.site_dir, plugin)

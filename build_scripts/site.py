@@ -77,10 +77,11 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
 
 
 def build_all(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> list[str]:
-    """make site: the data package, docs/ and site/, as one transaction. frictionless validates
-    the package in another process while docs/ is built from its staging folder; MkDocs then
-    builds the site from the docs/ staging folder. Only when all of it has succeeded are the
-    package, docs/ and site/ swapped in: a failure anywhere publishes none of them."""
+    """make site: the data package, docs/ and site/. frictionless validates the package in
+    another process while docs/ is built from its staging folder; MkDocs then builds the site
+    from the docs/ staging folder. Every step that can fail on the inputs (validation, charts,
+    pages, MkDocs) runs before anything is published, so such a failure publishes none of them;
+    then the package, docs/ and site/ are swapped in, a rename each, one after the other."""
     timings = timings if timings is not None else {}
     staged = stage_package(paths, timings)
     built: list[Path] = []

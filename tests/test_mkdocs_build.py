@@ -20,10 +20,14 @@ theme:
 plugins:
   - search
 markdown_extensions:
+  - admonition
   - attr_list
+  - md_in_html
+  - tables
   - toc:
       permalink: true
 validation:
+  absolute_links: info
   anchors: warn
   unrecognized_links: warn
 """
@@ -40,7 +44,8 @@ def project(tmp_path: Path) -> Path:
     for i in range(PAGES):
         (docs / "pages" / f"p{i}.md").write_text(
             f"# Page {i}\n\n## Figures {{: #figures-{i} }}\n\n| A | B |\n|---|---|\n| {i} | {i * i:,} |\n\n"
-            f"[Home](../index.md) <span class=\"x\">raw {i}</span>\n", encoding="utf-8")
+            f"[Home](../index.md) <span class=\"x\">raw {i}</span>\n\n!!! note \"Note {i}\"\n    A *note*.\n\n"
+            f"<div markdown id=\"block-{i}\">\n**In HTML** [home](../index.md)\n</div>\n", encoding="utf-8")
     return tmp_path
 
 
@@ -127,3 +132,17 @@ def test_an_anchor_that_went_is_warned_about_though_the_linking_page_comes_from_
     assert result.returncode == 1
     assert result.stdout.strip() == f"MkDocs: {PAGES + 2} pages, 1 converted (0 in parallel), {PAGES + 1} from the cache"
     assert "does not contain an anchor '#the-part'" in result.stderr
+
+
+def test_a_changed_link_check_converts_the_pages_again(project):
+    """An absolute link is only noted at `absolute_links: info`; set to warn, the page that has
+    one must be converted again and stop the build, though its Markdown did not change."""
+    page = project / "docs/pages/p9.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[Elsewhere](/elsewhere/)\n", encoding="utf-8")
+    assert ours(project, "first").returncode == 0
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("absolute_links: info", "absolute_links: warn"),
+                      encoding="utf-8")
+    result = ours(project, "second")
+    assert result.returncode == 1
+    assert "Doc file 'pages/p9.md' contains an absolute link '/elsewhere/'" in result.stderr
