@@ -32,7 +32,7 @@ import platform
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -42,13 +42,11 @@ CACHE_VERSION = "mkdocs-build v1"  # bump to convert every page afresh
 PARALLEL_FROM = 32
 LIBRARIES = ["mkdocs", "Markdown", "mkdocs-material", "pymdown-extensions"]
 
-log = logging.getLogger("mkdocs.build_scripts")
-
 
 def _installed(name: str) -> str:
     try:
         return version(name)
-    except Exception:  # not installed: part of the key all the same
+    except PackageNotFoundError:  # not installed: part of the key all the same
         return "-"
 
 
@@ -227,8 +225,6 @@ def _convert_in_worker(src_uris: list[str]) -> set[str]:
 def _render(page, config, files) -> None:
     """Page.render, from the cache when the same conversion was made before."""
     active = _ACTIVE
-    if active is None or active.cache is None:
-        return _ORIGINAL_RENDER(page, config, files)
     key = active.cache.key(page, page.markdown)
     if active.cache.recall(key, page, files):
         return None
@@ -250,9 +246,9 @@ def _render(page, config, files) -> None:
 _ORIGINAL_RENDER = None
 
 
-def build(config_file: Path, docs_dir: Path, site_dir: Path, plugin: CachedConversions | None) -> None:
+def build(config_file: Path, docs_dir: Path, site_dir: Path, plugin: CachedConversions) -> None:
     """Entry point: what `mkdocs build --strict --config-file F --site-dir S` does, with docs_dir
-    set to `docs_dir` and, with `plugin`, cached and parallel conversions. Raises MkDocs' Abort
+    set to `docs_dir` and the conversions cached and parallel (`plugin`). Raises MkDocs' Abort
     on a warning (strict) or an error."""
     global _ACTIVE, _ORIGINAL_RENDER
     from mkdocs import utils
@@ -262,8 +258,7 @@ def build(config_file: Path, docs_dir: Path, site_dir: Path, plugin: CachedConve
 
     mkdocs_build.log.addFilter(utils.DuplicateFilter())  # as `mkdocs build` does
     config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
-    if plugin is not None:
-        config.plugins["build-scripts-cached-conversions"] = plugin
+    config.plugins["build-scripts-cached-conversions"] = plugin
     config.plugins.on_startup(command="build", dirty=False)
     _ORIGINAL_RENDER, _ACTIVE = Page.render, plugin
     Page.render = _render
@@ -272,7 +267,7 @@ def build(config_file: Path, docs_dir: Path, site_dir: Path, plugin: CachedConve
     finally:
         Page.render, _ACTIVE = _ORIGINAL_RENDER, None
         config.plugins.on_shutdown()
-    if plugin is not None and plugin.cache is not None:
+    if plugin.cache is not None:
         plugin.cache.prune()
 
 
@@ -284,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-file", required=True, type=Path)
     parser.add_argument("--docs-dir", required=True, type=Path)
     parser.add_argument("--site-dir", required=True, type=Path)
-    parser.add_argument("--cache", type=Path, help="folder of cached conversions (none: convert every page)")
+    parser.add_argument("--cache", required=True, type=Path, help="folder of cached conversions")
     parser.add_argument("--workers", type=int)
     args = parser.parse_args(argv)
     # As `mkdocs build --strict`: MkDocs' messages on stderr, from warnings up (--quiet hides
@@ -301,15 +296,14 @@ def main(argv: list[str] | None = None) -> int:
     fallback = logging.StreamHandler()
     fallback.setLevel(logging.WARNING)
     logging.getLogger().addHandler(fallback)
-    plugin = CachedConversions(args.cache, args.workers or os.cpu_count() or 1) if args.cache else None
+    plugin = CachedConversions(args.cache, args.workers or os.cpu_count() or 1)
     try:
         build(args.config_file, args.docs_dir, args.site_dir, plugin)
     except Abort as error:
         print(f"mkdocs build --strict: {error}", file=sys.stderr)
         return 1
     finally:
-        if plugin is not None:
-            print(plugin.summary())
+        print(plugin.summary())
     return 0
 
 
