@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import cards, tilemap
 from .citation import citation_fields
-from .charts import ChartJob, latest_by_area, svg_size
+from .charts import WIDE_FROM_EM, ChartJob, latest_by_area, svg_size
 from .crosschecks import RULES
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
@@ -267,9 +267,12 @@ class Site:
         if job is None:
             return None
         width, height = svg_size(self.out / job.path)
+        wide_width, wide_height = svg_size(self.out / job.wide_path)
         downloads = [dict(format=fmt.upper(), href=url(rel_link(from_page, path)),
                           size=human_bytes((self.out / path).stat().st_size)) for fmt, path in job.downloads.items()]
         return dict(src=url(rel_link(from_page, job.path)), width=width, height=height, title=job.title,
+                    wide=dict(src=url(rel_link(from_page, job.wide_path)), width=wide_width, height=wide_height,
+                              media=f"(min-width: {WIDE_FROM_EM}em)"),
                     alt=job.alt, lazy=lazy, downloads=downloads)
 
 
