@@ -302,20 +302,31 @@ def constraint_parts(constraints: dict[str, Any] | None) -> list[dict[str, str]]
 
 
 def table(caption: str, columns: list[str], rows: list[dict[str, Any]], missing: str = "not printed",
-          text: bool = False) -> dict[str, Any]:
+          text: bool = False, head: list[list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     """A data table for the `grid` macro. Each row has a `head` (and an `href` if it links) and
-    `cells`: an observation, None (shown as `missing`) or a plain string."""
-    return dict(caption=caption, columns=columns, rows=rows, missing=missing, text=text)
+    `cells`: an observation, None (shown as `missing`) or a plain string. `head`: header rows
+    (see the `data_table` macro) in place of the one row of `columns`."""
+    return dict(caption=caption, columns=columns, rows=rows, missing=missing, text=text, head=head)
 
 
 def matrix_table(caption: str, cells: list[dict[str, str]]) -> dict[str, Any]:
+    """Levels down, categories across, as the reports print them. The categories sit under one
+    heading, "Category", each column headed by its number alone (a screen reader hears
+    "Category 1"), so the table, Total column included, fits a 390 px phone."""
     levels = [lv for lv in LEVELS if any(c["level"] == lv for c in cells)]
     categories = [ct for ct in CATEGORIES if any(c["category"] == ct for c in cells)]
     index = {(c["level"], c["category"]): c for c in cells}
     columns = ["Level"] + ["Total" if ct == "all" else f"Category {ct}" for ct in categories]
+    numbered = [ct for ct in categories if ct != "all"]
+    head = None
+    if numbered:
+        top = [dict(text="Level", scope="col", rowspan=2),
+               dict(text="Category", scope="colgroup", colspan=len(numbered))]
+        top += [dict(text="Total", scope="col", rowspan=2)] if "all" in categories else []
+        head = [top, [dict(text=ct, hidden="Category", scope="col") for ct in numbered]]
     rows = [dict(head="Total" if lv == "all" else f"Level {lv}", cells=[index.get((lv, ct)) for ct in categories])
             for lv in levels]
-    return table(caption, columns, rows)
+    return table(caption, columns, rows, head=head)
 
 
 def headline(measure_id: str, total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
@@ -702,47 +713,58 @@ def methodology_page(site: Site) -> None:
                             for r, v in data.reports.items()})
 
 
-TILE_MAP_FILE = "areas/tile-map.svg"
+TILE_MAP_FILES = {"svg": "areas/tile-map.svg", "png": "areas/tile-map.png"}
 
 
-def tile_map_for(site: Site, page_path: str) -> dict[str, Any]:
-    """The tile map's values for one page, its table and its download (build_scripts/tilemap.py)."""
-    layout = tilemap.read_layout(site.paths.root, sorted(site.data.areas))
+def tile_map_downloads(site: Site, layout: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Write the tile map's downloads, with its title, source and licence drawn in; their sizes.
+    Images, like the charts: drawn by the build, not committed, not in the URL manifest."""
     svg = site.env.get_template("tile_map.svg.j2").render(map=tilemap.tile_map(
         site.data, layout, lambda a: site.homepage + url(f"areas/{a}/")))
-    if page_path == "index.md":
-        # An image, like the charts: drawn by the build, not committed, not in the URL manifest.
-        site.write(TILE_MAP_FILE, svg, listed=False)
+    publisher = site.data.descriptor["contributors"][0]["title"]
+    files = dict(zip(TILE_MAP_FILES.values(), tilemap.downloads(
+        svg, f"Source: MAPPA annual reports of each area, latest year held, as published by {publisher}, "
+             f"{site.homepage}areas/", site.paths.cache), strict=True))
+    for path, content in files.items():
+        site.write(path, content, listed=False)
+    return {path: len(content.encode("utf-8") if isinstance(content, str) else content) for path, content in files.items()}
+
+
+def tile_map_for(site: Site, page_path: str, layout: dict[str, dict[str, Any]], sizes: dict[str, int]
+                 ) -> dict[str, Any]:
+    """The tile map's values for one page, its key and its downloads (build_scripts/tilemap.py)."""
     href = (lambda a: url(rel_href(page_path, f"areas/{a}/index.md")))
     return dict(map=tilemap.tile_map(site.data, layout, href),
-                rows=table("Registered sex offenders per 100,000 people: the latest year we hold for each area",
-                           ["Area", "Nation", "Latest year", "Per 100,000 people"],
-                           tilemap.table_rows(site.data, layout, href), missing="none yet"),
-                download=dict(href=url(rel_link(page_path, TILE_MAP_FILE)),
-                              size=human_bytes(len(svg.encode("utf-8")))))
+                rows=table("Key to the map: each area's tile, and the latest rate of registered sex offenders per "
+                           "100,000 people we hold", ["Area", "Tile", "Latest year", "Per 100,000 people"],
+                           tilemap.table_rows(site.data, layout, href), text=True),
+                download=[dict(format=fmt.upper(), href=url(rel_link(page_path, path)), size=human_bytes(sizes[path]))
+                          for fmt, path in TILE_MAP_FILES.items()])
 
 
 def home_and_areas(site: Site) -> None:
     data = site.data
     held = sorted({r["area_id"] for r in data.reports.values()})
-    by_nation = {}
-    for area in sorted(data.areas.values(), key=lambda a: a["name"]):
-        by_nation.setdefault(area["nation"], []).append(dict(
-            area=area, years=[r["year"] for r in data.report_ids_for_area(area["area_id"])]))
-    site.page("areas/index.md", "areas_index.md.j2", by_nation=by_nation, held=held,
-              tiles=tile_map_for(site, "areas/index.md"))
+    # The areas we hold first; every area of the 42 is in the map's key after them.
+    holdings = [dict(area=data.areas[a], years=[r["year"] for r in data.report_ids_for_area(a)])
+                for a in sorted(held, key=lambda a: data.areas[a]["name"])]
+    layout = tilemap.read_layout(site.paths.root, sorted(data.areas))
+    sizes = tile_map_downloads(site, layout)
+    site.page("areas/index.md", "areas_index.md.j2", holdings=holdings, held=held,
+              tiles=tile_map_for(site, "areas/index.md", layout, sizes))
     rows = []
     for area_id in held:
         report = data.report_ids_for_area(area_id)[-1]
-        rows.append(dict(head=data.areas[area_id]["name"],
+        # The year goes with the area (one column fewer), so the table fits a 390 px phone.
+        rows.append(dict(head=data.areas[area_id]["name"], year=report["year"],
                          href=url(rel_href("index.md", f"areas/{area_id}/{report['year']}/index.md")),
-                         cells=[report["year"]] + [data.cell(report["report_id"], m) for m in KEY_MEASURES]))
+                         cells=[data.cell(report["report_id"], m) for m in KEY_MEASURES]))
     latest = table("Headline figures from the latest report we hold for each area",
-                   ["Area", "Year", "People eligible for MAPPA on 31 March", "Managed at levels 2 and 3 during the year",
+                   ["Area and year", "People eligible for MAPPA on 31 March", "Managed at levels 2 and 3 during the year",
                     "Registered sex offenders per 100,000 people"], rows, missing="not published")
     years = sorted({r["year"] for r in data.reports.values()})
     site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports),
-              tiles=tile_map_for(site, "index.md"))
+              levels=[data.glossary[LEVEL_TERMS[lv]] for lv in sorted(LEVEL_TERMS)], tiles=tile_map_for(site, "index.md", layout, sizes))
 
 
 def unit_digests(data: Dataset, charts: dict[str, ChartJob]) -> dict[str, str]:

@@ -110,3 +110,41 @@ def test_page_reads_without_javascript(browser, server):
         assert page.locator("table.data-table").count() >= 10
     finally:
         context.close()
+
+
+# Every table on a page: whether it, and each of its cells, lies inside the page's column, and
+# whether it scrolls sideways in its wrapper.
+TABLES = """() => {
+  const column = document.querySelector('article').getBoundingClientRect();
+  return [...document.querySelectorAll('article table')].map(t => {
+    const wrap = t.closest('.table-wrap') || t.parentElement;
+    const cells = [...t.querySelectorAll('th, td')];
+    const outside = cells.filter(c => c.getBoundingClientRect().right > column.right + 0.5
+                                      || c.getBoundingClientRect().left < column.left - 0.5);
+    return {caption: t.caption ? t.caption.textContent.trim() : t.className,
+            width: t.getBoundingClientRect().width, column: column.width,
+            scrolls: wrap.scrollWidth > wrap.clientWidth + 0.5,
+            outside: outside.map(c => c.textContent.trim().slice(0, 30))};
+  });
+}"""
+
+
+def test_every_table_of_every_page_fits_a_phone(browser, server, built):
+    """At 390 px every table of every built page shows all its columns in the page's column,
+    with nothing to scroll sideways (issue 21: 31 of 169 tables hid columns)."""
+    pages = sorted(p.relative_to(built.site).as_posix().removesuffix("index.html")
+                   for p in built.site.rglob("index.html"))
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    measured, too_wide = 0, []
+    try:
+        for path in pages:
+            page.goto(server + path, wait_until="load")
+            for table in page.evaluate(TABLES):
+                measured += 1
+                if table["scrolls"] or table["outside"] or table["width"] > table["column"] + 0.5:
+                    too_wide.append(f"{path or '/'}: {table}")
+    finally:
+        context.close()
+    assert too_wide == []
+    assert measured > 3 * len(pages)  # a table-less page would make this test pass for nothing
