@@ -64,7 +64,9 @@ def _expected_for(error: Any, schema: dict[str, Any], noun: str = "column") -> s
             if error.type == "constraint-error" and '"required"' in (error.note or ""):
                 return f"a value (this {noun} is required)"
             if error.type == "constraint-error" and "pattern" in constraints:
-                return spec.get("description", f"text matching {constraints['pattern']}")
+                # `expected`: the schema's words for a message ("expected a number as printed ...");
+                # a description is a sentence of documentation, not words to follow "expected".
+                return spec.get("expected") or f"text matching the pattern {constraints['pattern']}"
             if error.type == "type-error":
                 return {"integer": "a whole number", "number": "a number", "date": "a date as YYYY-MM-DD"}.get(
                     spec.get("type", "string"), f"a {spec.get('type')}")

@@ -21,8 +21,8 @@ from .crosschecks import RULES
 from .dataset import Dataset, number, percent
 from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
 from .memo import NoMemo, Recording, digest
-from .markup import (absolute_url, bibtex_text, citation_environment, describe, environment, front_matter,
-                     ris_text, url)
+from .markup import (absolute_url, anchor, bibtex_text, citation_environment, describe, environment,
+                     front_matter, ris_text, url)
 from .metadata import CATEGORIES, LEVELS
 from .package import csv_text
 from .paths import Paths
@@ -235,7 +235,7 @@ class Site:
 
     def page(self, rel_path: str, template: str, card: dict[str, str] | None = None, **context: Any) -> None:
         """Render a page template. The template sets `title` and `description` (plain text) and
-        may set `search_exclude`; they become the YAML front matter, with the link-preview values
+        may set `search_boost` (its rank in the site search); they become the YAML front matter, with the link-preview values
         (og_*, read by theme/main.html) and the card, the site's unless one is given."""
         permanent_url = self.homepage + url(rel_path[: -len("index.md")])
         common = dict(
@@ -252,8 +252,8 @@ class Site:
             for name, env in (("cite.bib", self.bibtex_env), ("cite.ris", self.ris_env)):
                 self.write(folder + name, env.get_template(name + ".j2").render(c=fields))
         meta: dict[str, Any] = {"title": module.title, "description": describe(module.description)}
-        if getattr(module, "search_exclude", False):
-            meta["search"] = {"exclude": True}
+        if getattr(module, "search_boost", None):
+            meta["search"] = {"boost": module.search_boost}
         card = card or self.site_card()
         meta.update(og_title=module.title, og_description=meta["description"], og_url=str(permanent_url),
                     og_type="website" if rel_path == "index.md" else "article",
@@ -480,12 +480,22 @@ def area_page(site: Site, area_id: str) -> None:
         mid = measure["measure_id"]
         if not any(data.cell(r["report_id"], mid) for r in reports):
             continue
+        printed = [c for c in (data.cell(r["report_id"], mid) for r in reports) if c is not None]
         charts.append(dict(measure=measure, chart=site.chart(f"area:{area_id}:{mid}", page_path,
                                                              lazy=any(c["chart"] for c in charts)),
+                           years_printed=len(printed),
                            table=table(f"{measure['label']}, {area['name']}, by year", ["Year", "Value"],
                                        [dict(head=r["year"], cells=[data.cell(r["report_id"], mid)]) for r in reports],
                                        missing="not published")))
-    site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts)
+    # With one report there is nothing to compare over time: its figures in one table, each
+    # linked to its table on the year's page, and one sentence saying so (not one per measure).
+    only = reports[0] if len(reports) == 1 else None
+    figures = only and table(
+        f"Figures of the {only['year']} report for {area['name']}", ["Measure", only["year"]],
+        [dict(head=m["label"], href=url(rel_href(page_path, f"areas/{area_id}/{only['year']}/index.md")) + "#" + anchor(m["measure_id"])
+              if data.cell(only["report_id"], m["measure_id"]) else None, cells=[data.cell(only["report_id"], m["measure_id"])])
+         for m in data.measures_in_order()], missing="not published")
+    site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts, figures=figures)
 
 
 def compare_page(site: Site) -> None:
@@ -709,6 +719,7 @@ def methodology_page(site: Site) -> None:
         kinds[q["kind"]] = kinds.get(q["kind"], 0) + 1
     site.page("methodology/index.md", "methodology.md.j2", entries=entries, kinds=kinds, rules=RULES,
               measures=data.measures,
+              report_names={r: f"{data.areas[v['area_id']]['name']} {v['year']}" for r, v in data.reports.items()},
               report_links={r: url(rel_link("methodology/index.md", f"areas/{v['area_id']}/{v['year']}/index.md"))
                             for r, v in data.reports.items()})
 

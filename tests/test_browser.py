@@ -3,6 +3,8 @@ HTTP server. One page of each kind: no console error, no failed request, no requ
 other host, charts visible, search works, and axe-core finds no WCAG 2.2 A/AA violation."""
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -148,3 +150,24 @@ def test_every_table_of_every_page_fits_a_phone(browser, server, built):
         context.close()
     assert too_wide == []
     assert measured > 3 * len(pages)  # a table-less page would make this test pass for nothing
+
+
+def test_every_page_is_in_the_search_and_an_areas_year_comes_first(browser, server, built):
+    """Every page can be found (issue 21: year pages were left out), and a reader who types an
+    area's name is offered its years first, where its figures are."""
+    index = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    located = {doc["location"].split("#")[0] for doc in index["docs"]}
+    pages = {p.relative_to(built.site).as_posix().removesuffix("index.html") for p in built.site.rglob("index.html")}
+    assert pages - located == set()
+    area_year = next(p for p in sorted(pages) if re.fullmatch(r"areas/[a-z-]+/\d{4}-\d{2}/", p))
+    area = area_year.split("/")[1]
+    name = re.search(r"<h1[^>]*>([^<,]+),", (built.site / area_year / "index.html").read_text(encoding="utf-8"))[1]
+    context, page, problems = open_page(browser, server)
+    try:
+        page.locator("input.md-search__input").click()
+        page.locator("input.md-search__input").press_sequentially(name, delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        first = page.locator(".md-search-result__item > a").first.get_attribute("href")
+        assert re.search(rf"areas/{area}/\d{{4}}-\d{{2}}/", first), first
+    finally:
+        context.close()

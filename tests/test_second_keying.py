@@ -118,8 +118,8 @@ EXPECTED = {
 }
 MALFORMED = [
     "Cannot compare the keyings: 1 problem(s) in the files. Fix them, then compare again.",
-    f"  {K}malformed.csv:3: column 'value': expected The value as printed: a whole or decimal number (thousands "
-    "separators allowed) or a dash.; found '33l'",
+    f"  {K}malformed.csv:3: column 'value': expected a number as printed (like 1,409 or 12.5) or a dash; "
+    "found '33l'",
 ]
 
 
