@@ -58,7 +58,7 @@ NARROW, WIDE = 340, 640
 WIDE_FROM_EM = 45
 BAR_STEP = 22
 # Wrap longer row labels (area names) onto several lines: fewer lines where there is room.
-LABEL_CHARS = {NARROW: 22, WIDE: 40}
+LABEL_CHARS = {NARROW: 22, WIDE: 48}
 RENDERER_VERSION = "vl-convert 1.9 / charts v10"  # bump to invalidate the cache
 
 
