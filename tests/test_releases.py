@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import subprocess
 
@@ -338,7 +339,7 @@ def test_every_corrected_figure_between_releases_is_in_the_corrections_log():
     changed is a row of the later release's corrections table (and a release without that table
     changed no figure)."""
     releases = read_releases(Paths(root=REPO))
-    for older, newer in zip(releases.versions, releases.versions[1:]):
+    for older, newer in itertools.pairwise(releases.versions):
         changes = figure_changes(read_observations(releases.read(older, "observations.csv")),
                                  read_observations(releases.read(newer, "observations.csv")))
         logged = set()

@@ -4,7 +4,6 @@ keyboard, and its text fits and is legible on a 390 px phone, in the chart font.
 from __future__ import annotations
 
 import csv
-import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
