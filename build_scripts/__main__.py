@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     compare = sub.add_parser("compare-keyings", help="compare two independent keyings of one report, cell by cell")
     compare.add_argument("first", help="the first keying, e.g. curated/reports/norfolk-2024-25.csv")
     compare.add_argument("second", help="the second keying, e.g. keying/norfolk-2024-25.csv")
+    release = sub.add_parser("release", help="freeze the working data as a release (curated/README.md, step 9)")
+    release.add_argument("--version", required=True, help="the new version, e.g. 1.2.0")
+    release.add_argument("--reason", help="why the figures it corrects changed (for every one of them)")
+    release.add_argument("--date", help="the release date, YYYY-MM-DD (default: today)")
     preview = sub.add_parser("preview", help="serve the site and update the changed pages on every save")
     preview.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
@@ -50,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.step == "compare-keyings":
         return _compare_keyings(paths, Path(args.first), Path(args.second))
     try:
+        if args.step == "release":
+            from .release import release
+
+            print(release(paths, args.version, args.reason, args.date))
+            return 0
         if args.step == "new-report":
             from .new_report import new_report
 
@@ -63,12 +72,14 @@ def main(argv: list[str] | None = None) -> int:
             urls = build_all(paths, timings)
             print(f"datapackage/ built and valid, docs/ built: {len(urls)} URLs, site/ built "
                   f"({time.perf_counter() - t:.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()) + ")")
+            print(_release_state(paths))
         if args.step == "package":
             from .package import build_package
 
             t = time.perf_counter()
             build_package(paths)
             print(f"datapackage/ built and valid ({time.perf_counter() - t:.1f} s)")
+            print(_release_state(paths))
         if args.step == "docs":
             from .site import build_docs
 
@@ -82,12 +93,27 @@ def main(argv: list[str] | None = None) -> int:
             build_site(paths)
             print(f"site/ built ({time.perf_counter() - t:.1f} s)")
     except BuildError as error:
-        print(f"Build stopped: {len(error.problems)} problem(s) in the inputs. Nothing was changed.",
-              file=sys.stderr)
+        what = "Release stopped" if args.step == "release" else "Build stopped"
+        print(f"{what}: {len(error.problems)} problem(s) in the inputs. Nothing was changed.", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def _release_state(paths: Paths) -> str:
+    """Whether the data just built are a release, and what to do when they are not."""
+    import json
+
+    from .releases import read_releases
+
+    version = json.loads((paths.datapackage / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    latest = read_releases(paths).latest
+    if version == latest:
+        return f"The data are release {latest}."
+    since = f"differ from release {latest}" if latest else "have never been released"
+    return (f"Not yet released: the data {since}. They are published at /data/latest/ as version {version}; "
+            "make release VERSION=<next version> releases them (curated/README.md, step 9).")
 
 
 def _compare_keyings(paths: Paths, first: Path, second: Path) -> int:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .releases import UNRELEASED
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -27,11 +28,17 @@ class Dataset:
     glossary: dict[str, dict[str, str]]
     quality: list[dict[str, str]]
     folder: Path
+    corrections: list[dict[str, str]] = field(default_factory=list)
     by_report: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
         return self.descriptor["version"]
+
+    @property
+    def unreleased(self) -> bool:
+        """The working data differ from every release (releases.py)."""
+        return self.version.endswith(UNRELEASED)
 
     def report_ids_for_area(self, area_id: str) -> list[dict[str, str]]:
         """The area's reports, oldest first."""
@@ -72,6 +79,10 @@ class Dataset:
     def quality_for(self, report_id: str) -> list[dict[str, str]]:
         return [q for q in self.quality if q["report_id"] == report_id]
 
+    def corrections_for(self, report_id: str) -> list[dict[str, str]]:
+        """The report's corrected figures, each correction in the order released."""
+        return [c for c in self.corrections if c["report_id"] == report_id]
+
 
 def read_dataset(folder: Path) -> Dataset:
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
@@ -95,6 +106,7 @@ def dataset_from(descriptor: dict[str, Any], contents: dict[str, bytes], folder:
         glossary={g["term_id"]: g for g in rows("glossary")},
         quality=rows("quality"),
         folder=folder,
+        corrections=rows("corrections") if "corrections" in contents else [],
     )
     grouped: dict[str, list[dict[str, str]]] = defaultdict(list)
     for obs in observations:

@@ -25,6 +25,15 @@ CITATION_NAME = "CITATION.cff"
 CHECKSUMS_NAME = "SHA256SUMS"
 
 
+def folder_files(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """A download folder as published: each file, a `<file>.sha256` beside it, and a SHA256SUMS
+    of the files. The same layout for /data/latest/ and for every release made by make release."""
+    listed = []
+    for name, content in files:
+        listed += [(name, content), (f"{name}.sha256", checksum_lines([(name, content)]).encode("utf-8"))]
+    return listed + [(CHECKSUMS_NAME, checksum_lines(files).encode("utf-8"))]
+
+
 def release_files(data: Dataset, paths: Paths, citation: str, data_url: str) -> list[tuple[str, bytes]]:
     """Entry point: every download of this release as (file name, bytes), in the order the data
     page lists them. The folder's SHA256SUMS and .sha256 files are made from these by the caller."""

@@ -26,6 +26,7 @@ from .metadata import (
     checked_once,
     describe_value,
     load_schema,
+    placeholder_problems,
     read_csv_table,
     read_yaml_document,
     rel,
@@ -48,6 +49,8 @@ class Curated:
     glossary: list[dict[str, Any]]
     quality: list[dict[str, Any]]
     register: list[dict[str, str]]
+    corrections: list[dict[str, str]] = field(default_factory=list)  # curated/corrections.csv
+    correction_lines: list[int] = field(default_factory=list)
     cells: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # report_id -> rows
     cell_lines: dict[str, list[int]] = field(default_factory=dict)
     input_hashes: dict[str, str] = field(default_factory=dict)
@@ -237,7 +240,8 @@ def load(paths: Paths = Paths()) -> Curated:
     register = []
     register_table = collect(lambda: read_table(paths, paths.register, "reports", "report"))
     if register_table is not None:
-        found = validate_table(paths.register, root, register_schema, cache=paths.cache / "validated")
+        found = placeholder_problems(register_table, rel(paths.register, root), register_schema)
+        found = found or validate_table(paths.register, root, register_schema, cache=paths.cache / "validated")
         problems.extend(found)
         if not found:
             register = register_table.rows
@@ -273,10 +277,16 @@ def load(paths: Paths = Paths()) -> Curated:
         problems.append(InputProblem(rel(files[report_id], root), None, None,
                                      f"a row for {report_id} in {reg_file}", "none"))
 
+    # The corrections log starts empty; a project that has never corrected a figure may lack it.
+    corrections = collect(lambda: read_table(paths, paths.corrections, "corrections", "correction",
+                                             may_be_empty=True)) if paths.corrections.exists() else None
+
     report_schema = curated_report_schema(paths, measure_ids)
     validate_in_parallel([files[r] for r in sorted(registered & files.keys())], root, report_schema,
                          paths.cache / "validated")
     curated = Curated(package, measures, areas, glossary, quality, register)
+    if corrections is not None:
+        curated.corrections, curated.correction_lines = corrections.rows, corrections.lines
     for report_id in sorted(registered & files.keys()):
         path = files[report_id]
         table = collect(lambda path=path: read_report_file(paths, path, report_schema, breakdown,
@@ -309,7 +319,8 @@ def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown
     if remembered in _GOOD_REPORT_FILES:
         return _GOOD_REPORT_FILES[remembered]
     table = read_csv_table(path, paths.root, CURATED_COLUMNS, "printed cell")
-    problems = validate_table(path, paths.root, schema, cache=cache)
+    problems = placeholder_problems(table, rel(path, paths.root), schema) or validate_table(
+        path, paths.root, schema, cache=cache)
     if problems:
         raise BuildError(problems)
     file = rel(path, paths.root)
@@ -329,13 +340,16 @@ def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown
 _GOOD_REPORT_FILES: dict[tuple[str, int, int, str], CsvTable] = {}
 
 
-def read_table(paths: Paths, path: Path, schema_name: str, row_noun: str, cache: bool = True) -> CsvTable:
+def read_table(paths: Paths, path: Path, schema_name: str, row_noun: str, cache: bool = True,
+               may_be_empty: bool = False) -> CsvTable:
     """A metadata or register CSV, sound in shape and valid against its schema. With cache=False
-    nothing is written to .cache/ (for read-only commands)."""
+    nothing is written to .cache/ (for read-only commands). `may_be_empty`: a header alone is
+    a valid file (the corrections log before the first correction)."""
     schema = load_schema(paths, schema_name, cache=cache)
-    table = read_csv_table(path, paths.root, [f["name"] for f in schema["fields"]], row_noun)
-    if schema_name != "reports":  # the register is validated with area_id as an enum, by load()
-        problems = validate_table(path, paths.root, schema, cache=paths.cache / "validated" if cache else None)
+    table = read_csv_table(path, paths.root, [f["name"] for f in schema["fields"]], row_noun, may_be_empty)
+    if schema_name != "reports" and table.rows:  # the register is validated with area_id as an enum, by load()
+        problems = placeholder_problems(table, rel(path, paths.root), schema) or validate_table(
+            path, paths.root, schema, cache=paths.cache / "validated" if cache else None)
         if problems:
             raise BuildError(problems)
     return table

@@ -23,7 +23,7 @@ import yaml
 from .errors import BuildError, InputProblem
 from .paths import Paths
 
-RESOURCE_NAMES = ["observations", "measures", "areas", "reports", "glossary", "quality"]
+RESOURCE_NAMES = ["observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
 LEVELS = ["1", "2", "3", "all"]
 CATEGORIES = ["1", "2", "3", "4", "all"]
 
@@ -78,7 +78,7 @@ class CsvTable:
     lines: list[int]  # the line of each row in the file
 
 
-def read_csv_table(path: Path, root: Path, fields: list[str], row_noun: str) -> CsvTable:
+def read_csv_table(path: Path, root: Path, fields: list[str], row_noun: str, may_be_empty: bool = False) -> CsvTable:
     """Read a curated CSV whose shape is sound: a header, then one line per row, each with a
     cell for every column. Types and values are frictionless's job (load.validate_table).
 
@@ -86,6 +86,9 @@ def read_csv_table(path: Path, root: Path, fields: list[str], row_noun: str) -> 
     files out with CRLF on Windows, and neither changes a value (the package is written with LF).
     A line break inside a cell is not: no printed label has one, and it is nearly always a
     missing closing quote that has swallowed the rows below it.
+
+    `may_be_empty`: a header with no rows is fine (a log that starts empty, such as
+    curated/corrections.csv).
     """
     text = read_text_strict(path, root)
     file = rel(path, root)
@@ -128,7 +131,7 @@ def read_csv_table(path: Path, root: Path, fields: list[str], row_noun: str) -> 
                 lines.append(line)
     except csv.Error as error:
         problems.append(_quote_problem(file, text, last_line + 1, header or fields, error))
-    if not problems and not rows:
+    if not problems and not rows and not may_be_empty:
         problems.append(InputProblem(file, 2, None, f"at least one {row_noun} (a row after the header)",
                                      "only the header row"))
     if problems:
@@ -166,6 +169,33 @@ def _quote_problem(file: str, text: str, line: int, header: list[str],
         position += 1
         cell += 1
     return InputProblem(file, line, None, "a well-formed CSV row", str(error) if error else "a malformed row")
+
+
+# What `make new-report` writes where the curator must write something (new_report.py). A cell
+# that still starts with it is refused, naming the cell and what to write there.
+PLACEHOLDER = "TODO"
+
+
+def placeholder_problems(table: CsvTable, file: str, schema: dict[str, Any]) -> list[InputProblem]:
+    """Every cell of `table` that still holds a placeholder, with what to write there in words
+    (the field's description in its Table Schema)."""
+    described = {f["name"]: f.get("description", "") for f in schema.get("fields", [])}
+    problems = []
+    for line, row in zip(table.lines, table.rows, strict=True):
+        for column, value in row.items():
+            if value.strip().startswith(PLACEHOLDER):
+                problems.append(InputProblem(file, line, column, in_words(described.get(column)) or "a value",
+                                             f"the placeholder {_short(value)!r} that make new-report wrote "
+                                             "(replace it)"))
+    return problems
+
+
+def in_words(description: str | None) -> str:
+    """A field's description as the 'expected' part of a message: 'The value as printed.' ->
+    'the value as printed'."""
+    text = " ".join((description or "").split()).rstrip(".")
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
 
 
 def _column_name(header: list[str], index: int) -> str:

@@ -1,17 +1,22 @@
 """Write a blank curated CSV for a new area and year, laid out like the current report template.
 
-The curator fills in each value as printed (or a dash), deletes the rows of any table the
-report does not print, corrects the labels to match the report, and adds a register row.
+Every cell the curator must write holds a placeholder starting TODO (metadata.PLACEHOLDER), and
+so does the register row it prints: the build refuses a file or row that still has one, naming
+the line, the column and what to write there. Labels that every report we hold prints the same
+way ("Level 1", "Total") are filled in, to be checked against the report. The curator fills in
+each value as printed (or a dash), deletes the rows of any table the report does not print,
+writes the labels as printed, and adds the register row.
 """
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
 from .errors import BuildError, InputProblem
 from .load import CURATED_COLUMNS
-from .metadata import read_csv_dicts, rel
+from .metadata import PLACEHOLDER, read_csv_dicts, rel
 from .paths import Paths
 
 MATRIX_LEVELS = {"eligible": ["1", "2", "3", "all"], "managed_l2_l3": ["2", "3", "all"],
@@ -19,22 +24,46 @@ MATRIX_LEVELS = {"eligible": ["1", "2", "3", "all"], "managed_l2_l3": ["2", "3",
 TEMPLATE_MEASURES = ["eligible", "managed_l2_l3", "breach_notification", "notification_revoked", "shpo",
                      "shpo_foreign_travel", "notification_order", "sro_breach_notification",
                      "custody_breach_licence", "custody_breach_order", "rso_per_100k"]
-CATEGORY_COLUMNS = {"1": "Category 1", "2": "Category 2", "3": "Category 3", "all": "Total"}
+CATEGORY_COLUMNS = {"1": f"{PLACEHOLDER}: Category 1", "2": f"{PLACEHOLDER}: Category 2",
+                    "3": f"{PLACEHOLDER}: Category 3", "all": "Total"}
+# The register row's cells to complete, after the ones the command fills in.
+REGISTER_PLACEHOLDERS = {
+    "title_as_printed": f"{PLACEHOLDER}: title as printed on the cover",
+    "population_base": f"{PLACEHOLDER}: population base as the report states it",
+    "publisher": f"{PLACEHOLDER}: publisher as printed",
+    "source_title": f"{PLACEHOLDER}: a descriptive title for citing the report",
+}
 
 
 def blank_rows(measures: dict[str, dict[str, str]]) -> list[dict[str, str]]:
     rows = []
     for mid in TEMPLATE_MEASURES:
         label = measures[mid]["label"]
+        todo = f"{PLACEHOLDER}: {label}"
         if mid in MATRIX_LEVELS:
             for level in MATRIX_LEVELS[mid]:
                 for category, column in CATEGORY_COLUMNS.items():
-                    rows.append(dict(table=label, row="Total" if level == "all" else f"Level {level}",
-                                     column=column, value="", measure_id=mid, level=level, category=category, note=""))
+                    rows.append(dict(table=todo, row="Total" if level == "all" else f"Level {level}",
+                                     column=column, value=PLACEHOLDER, measure_id=mid, level=level, category=category,
+                                     note=""))
         else:
-            rows.append(dict(table=label, row=label, column="", value="", measure_id=mid, level="all",
+            rows.append(dict(table=todo, row=todo, column="", value=PLACEHOLDER, measure_id=mid, level="all",
                              category="all", note=""))
     return rows
+
+
+def register_row(area_id: str, year: str) -> str:
+    """The row of curated/reports.csv for the new report, as a CSV line, with the dates a
+    financial year has and placeholders for the rest."""
+    start = int(year[:4])
+    row = {"report_id": f"{area_id}-{year}", "area_id": area_id, "year": year,
+           "title_as_printed": REGISTER_PLACEHOLDERS["title_as_printed"], "period_start": f"{start}-04-01",
+           "period_end": f"{start + 1}-03-31", "snapshot_date": f"{start + 1}-03-31",
+           "population_base": REGISTER_PLACEHOLDERS["population_base"], "population_base_published": "",
+           "publisher": REGISTER_PLACEHOLDERS["publisher"], "source_title": REGISTER_PLACEHOLDERS["source_title"]}
+    line = io.StringIO()
+    csv.writer(line, lineterminator="").writerow(row.values())
+    return line.getvalue()
 
 
 def new_report(paths: Paths, area_id: str, year: str, folder: Path | None = None) -> str:
@@ -59,10 +88,9 @@ def new_report(paths: Paths, area_id: str, year: str, folder: Path | None = None
         writer.writeheader()
         writer.writerows(blank_rows(measures))
     if target != curated:
-        return (f"Wrote {rel(target, paths.root)}. Next: fill in every value as printed, without looking at the "
-                f"first keying, then compare the two:\nmake compare-keyings FIRST={rel(curated, paths.root)} "
+        return (f"Wrote {rel(target, paths.root)}. Next: replace every {PLACEHOLDER} with what the report prints, "
+                f"without looking at the first keying, then compare the two:\nmake compare-keyings FIRST={rel(curated, paths.root)} "
                 f"SECOND={rel(target, paths.root)}")
-    start = int(year[:4])
-    return (f"Wrote {rel(target, paths.root)}. Next: fill in every value as printed, then add this row to "
-            f"curated/reports.csv and complete it:\n{area_id}-{year},{area_id},{year},TITLE AS PRINTED,"
-            f"{start}-04-01,{start + 1}-03-31,{start + 1}-03-31,POPULATION BASE,,PUBLISHER,SOURCE TITLE")
+    return (f"Wrote {rel(target, paths.root)}. Next: replace every {PLACEHOLDER} in it with what the report "
+            f"prints, then add this row to curated/reports.csv and replace its {PLACEHOLDER}s too:\n"
+            + register_row(area_id, year))

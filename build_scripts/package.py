@@ -28,7 +28,9 @@ from .paths import Paths
 from .quality import check_register, published_rows
 from .totals import find_mismatches
 from .citation import citation_fields
+from .corrections import check_corrections
 from .crosschecks import find_breaches
+from .releases import ReleaseState, Releases, read_releases, version_key, version_problem, working_state
 from .workers import render_pool
 
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -85,6 +87,7 @@ def glossary_rows(curated: Curated, fields: list[str]) -> list[dict[str, str]]:
 def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
     """Build every published table and run the checks frictionless cannot do."""
     observations = build_observations(curated)
+    order = {m["measure_id"]: int(m["sort_order"]) for m in curated.measures}
     tables = {
         "observations": observations,
         "measures": sorted(curated.measures, key=lambda m: int(m["sort_order"])),
@@ -92,6 +95,9 @@ def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
         "reports": sorted(curated.register, key=lambda r: r["report_id"]),
         "glossary": glossary_rows(curated, field_names(paths, "glossary")),
         "quality": sorted(published_rows(curated.quality), key=lambda q: q["quality_id"]),
+        "corrections": sorted(curated.corrections, key=lambda c: (
+            version_key(c["corrected_in"]), c["report_id"], order[c["measure_id"]], LEVELS.index(c["level"]),
+            CATEGORIES.index(c["category"]))),
     }
 
     def locate_cell(report_id, measure_id, level, category):
@@ -124,12 +130,15 @@ def descriptor_json(package: dict[str, Any]) -> str:
     return json.dumps(package, indent=2, ensure_ascii=False) + "\n"
 
 
-def descriptor(curated: Curated, paths: Paths, contents: dict[str, bytes]) -> dict[str, Any]:
-    """datapackage.json for the CSV files' bytes (`contents`, by resource name)."""
+def descriptor(curated: Curated, paths: Paths, contents: dict[str, bytes], version: str | None = None) -> dict[str, Any]:
+    """datapackage.json for the CSV files' bytes (`contents`, by resource name), saying `version`
+    (by default package.yaml's)."""
     # "$schema" and "type" are Data Package v2; "profile" is v1, kept beside them so that v1
     # clients (frictionless for R, Node's datapackage) read every resource too.
     package = {"$schema": DATA_PACKAGE_PROFILE, "profile": "tabular-data-package"}
     package.update({k: curated.package[k] for k in PACKAGE_KEYS if k in curated.package})
+    if version is not None:
+        package["version"] = version
     resources = []
     for name in RESOURCE_NAMES:
         schema = load_schema(paths, name)
@@ -168,18 +177,33 @@ def validate_package(folder: Path) -> list[str]:
         error.message for error in report.errors]
 
 
-def stage(tables: dict[str, list[dict[str, str]]], curated: Curated, paths: Paths) -> Path:
-    """Write the package into a new temporary folder beside datapackage/."""
+def package_files(curated: Curated, paths: Paths, contents: dict[str, bytes], releases: Releases,
+                  releasing: str | None = None) -> tuple[dict[str, bytes], ReleaseState]:
+    """The working package's files (datapackage.json and the CSV files, by file name) and whether
+    they are the newest release. Made with package.yaml's version, which is the newest release's
+    (or, in make release, the version being released); when they differ from that release, they
+    are the working data, and datapackage.json says `<version>+unreleased` (releases.py). In
+    make release (`releasing`), they are the release being made."""
+    version = curated.package["version"]
+    files = {f"{name}.csv": data for name, data in contents.items()}
+    files = {"datapackage.json": descriptor_json(descriptor(curated, paths, contents)).encode("utf-8"), **files}
+    if releasing is not None:
+        return files, ReleaseState(releases.latest, False, version)
+    state = working_state(releases, version, files)
+    if state.version != version:
+        files["datapackage.json"] = descriptor_json(descriptor(curated, paths, contents, state.version)).encode("utf-8")
+    return files, state
+
+
+def stage(files: dict[str, bytes], paths: Paths) -> Path:
+    """Write the package's files into a new temporary folder beside datapackage/."""
     target = paths.datapackage
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".datapackage-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the published folder must be readable
     try:
-        contents = csv_contents(tables, paths)
-        for name, data in contents.items():
-            (staging / f"{name}.csv").write_bytes(data)
-        (staging / "datapackage.json").write_text(descriptor_json(descriptor(curated, paths, contents)),
-                                                  encoding="utf-8")
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
     except BaseException:
         shutil.rmtree(staging)
         raise
@@ -192,11 +216,10 @@ def _raise_if_invalid(errors: list[str]) -> None:
                           for e in errors])
 
 
-def save(tables: dict[str, list[dict[str, str]]], curated: Curated, paths: Paths) -> Path:
+def save(files: dict[str, bytes], curated: Curated, paths: Paths) -> Path:
     """Write to a temporary folder beside datapackage/, validate, then swap it in whole (and write
     CITATION.cff beside it)."""
-    return StagedPackage(paths, stage(tables, curated, paths), citation_cff(curated.package),
-                         in_background=False).publish()
+    return StagedPackage(paths, stage(files, paths), citation_cff(curated.package), in_background=False).publish()
 
 
 class StagedPackage:
@@ -206,8 +229,9 @@ class StagedPackage:
     the validation and swaps the folder in; a package that fails validation is never published,
     nor are pages built from it (make site publishes docs/ only after this)."""
 
-    def __init__(self, paths: Paths, staging: Path, citation: str, in_background: bool = True):
-        self.paths, self.staging, self.citation = paths, staging, citation
+    def __init__(self, paths: Paths, staging: Path, citation: str, in_background: bool = True,
+                 state: ReleaseState | None = None):
+        self.paths, self.staging, self.citation, self.state = paths, staging, citation, state
         self._pool, self._validation = None, None
         try:
             if in_background:
@@ -274,18 +298,47 @@ def citation_cff(package: dict[str, Any]) -> str:
     return header + yaml.safe_dump(cff, sort_keys=False, allow_unicode=True, width=100)
 
 
-def stage_package(paths: Paths = Paths(), timings: dict[str, float] | None = None,
-                  in_background: bool = True) -> StagedPackage:
-    """make site's way in: load, process and write the package, leaving it unpublished and, with
-    `in_background`, being validated while docs/ is built from its staging folder."""
+def check_against_releases(curated: Curated, paths: Paths, releases: Releases,
+                           tables: dict[str, list[dict[str, str]]], releasing: str | None = None) -> None:
+    """package.yaml's version is the newest release's (or the one make release is making), and
+    every row of the corrections log says what the releases say. Raises BuildError."""
+    version = curated.package["version"]
+    text = (paths.metadata / "package.yaml").read_text(encoding="utf-8")
+    line = next((n for n, t in enumerate(text.splitlines(), start=1) if t.startswith("version:")), None)
+    problems = [p for p in [version_problem(releases, version, line, releasing)] if p is not None]
+    problems += check_corrections(curated.corrections, curated.correction_lines, releases,
+                                  (releasing, tables["observations"]) if releasing else None)
+    if problems:
+        raise BuildError(problems)
+
+
+def working_package(paths: Paths, timings: dict[str, float] | None = None,
+                    releasing: str | None = None) -> tuple[Curated, dict[str, bytes], ReleaseState]:
+    """Load and check the inputs, build the tables, check them against the releases, and make the
+    package's files (by file name) with its release state. `releasing`: the version make
+    release is making, which package.yaml then says."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     curated = load(paths)
+    releases = read_releases(paths)
     timings["load_validate_s"] = time.perf_counter() - started
     started = time.perf_counter()
     tables = process(curated, paths)
-    staged = StagedPackage(paths, stage(tables, curated, paths), citation_cff(curated.package), in_background)
+    check_against_releases(curated, paths, releases, tables, releasing)
+    files, state = package_files(curated, paths, csv_contents(tables, paths), releases, releasing)
     timings["package_s"] = time.perf_counter() - started
+    return curated, files, state
+
+
+def stage_package(paths: Paths = Paths(), timings: dict[str, float] | None = None,
+                  in_background: bool = True, releasing: str | None = None) -> StagedPackage:
+    """make site's way in: the working package written to a staging folder, unpublished and,
+    with `in_background`, being validated while docs/ is built from that folder."""
+    timings = timings if timings is not None else {}
+    curated, files, state = working_package(paths, timings, releasing)
+    started = time.perf_counter()
+    staged = StagedPackage(paths, stage(files, paths), citation_cff(curated.package), in_background, state)
+    timings["package_s"] += time.perf_counter() - started
     return staged
 
 

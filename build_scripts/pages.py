@@ -18,15 +18,17 @@ from . import cards, tilemap
 from .citation import citation_fields
 from .charts import WIDE_FROM_EM, ChartJob, latest_by_area, svg_size
 from .crosschecks import RULES
-from .dataset import Dataset, number, percent
-from .downloads import CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, release_files
+from .dataset import Dataset, category_label, level_label, number, percent
+from .downloads import (CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, folder_files,
+                        release_files)
 from .memo import NoMemo, Recording, digest
 from .markup import (absolute_url, anchor, bibtex_text, citation_environment, describe, environment,
                      front_matter, ris_text, url)
 from .metadata import CATEGORIES, LEVELS
 from .package import csv_text
 from .paths import Paths
-from .reproducible import checksum_lines, sha256
+from .releases import read_releases, version_key
+from .reproducible import sha256
 
 
 # Each measure's headline sentence, as a person would write it for no one (or no orders), for
@@ -161,7 +163,8 @@ class Site:
         self.ris_env = _citation_environment(paths.templates, ris_text)
         self.memo = memo if memo is not None else NoMemo(out)
         self.units: set[str] = set()
-        self.release: Future | None = None  # the release files, being made in a thread
+        self.release: Future | None = None  # the working data's download files, being made in a thread
+        self.releases = read_releases(paths)
         self._recording: Recording | None = None
         d = data.descriptor
         # What every page may show besides its own unit's data: the package's metadata (not the
@@ -378,9 +381,11 @@ def report_page(site: Site, report: dict[str, str]) -> None:
     page_path = f"areas/{area_id}/{year}/index.md"
     sections, missing = [], []
     quality = data.quality_for(rid)
+    corrected = data.corrections_for(rid)
     for measure in data.measures_in_order():
         mid = measure["measure_id"]
-        cells = data.cells(rid, mid)
+        corrections = [c for c in corrected if c["measure_id"] == mid]
+        cells = with_notes(data.cells(rid, mid), corrections)
         if not cells:
             replaced = bool(data.glossary[measure["term_id"]]["replaced_by"])
             missing.append(dict(measure=measure, term=data.glossary[measure["term_id"]], replaced=replaced))
@@ -424,6 +429,7 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             terms=[data.glossary[t] for t in term_ids],
             has_dash=any(c["status"] == "not_applicable" for c in cells),
             printed_as=printed_as(cells),
+            corrections=[correction_note(c, measure["breakdown"] == "level_and_category") for c in corrections],
         ))
     years = [r["year"] for r in data.report_ids_for_area(area_id)]
     figure, words = card_headline(data, report)
@@ -431,7 +437,28 @@ def report_page(site: Site, report: dict[str, str]) -> None:
                      f"{year}: {long_date(report['period_start'])} to {long_date(report['period_end'])}",
                      figure, words, f"Source: MAPPA annual report of {area['name']}, {year}")
     site.page(page_path, "report.md.j2", card=card, report=report, area=area, sections=sections, missing=missing,
-              quality=quality, years=years)
+              quality=quality, years=years, corrected=bool(corrected))
+
+
+def correction_note(correction: dict[str, str], matrix: bool = True) -> dict[str, str]:
+    """One correction of a figure, in words: where in its table (for a table by level and
+    category), when, the old and new figure, and why."""
+    where = ", ".join([level_label(correction["level"]), category_label(correction["category"])]).lower()
+    return dict(where=where if matrix else "", version=correction["corrected_in"], date=long_date(correction["corrected_on"]),
+                short=f"corrected in v{correction['corrected_in']}: was "
+                      f"{figure_words(correction['released_value'], correction['released_status'])}",
+                was=figure_words(correction["released_value"], correction["released_status"]),
+                now=figure_words(correction["corrected_value"], correction["corrected_status"]),
+                released_in=correction["released_in"], reason=correction["reason"])
+
+
+def with_notes(cells: list[dict[str, str]], corrections: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The cells of one table, each with the notes to show beside it (`notes`: short texts, in the
+    order released), so a reader sees at the figure itself that it was corrected."""
+    notes: dict[tuple[str, str], list[str]] = {}
+    for c in corrections:
+        notes.setdefault((c["level"], c["category"]), []).append(correction_note(c)["short"])
+    return [dict(cell, notes=notes.get((cell["level"], cell["category"]), [])) for cell in cells]
 
 
 def figure_title(measure: dict[str, str], total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
@@ -602,28 +629,26 @@ def snippet(env: Any, name: str, base: str) -> str:
     return env.get_template(SNIPPETS[name]).render(base=Markup(base))
 
 
-def data_files(site: Site) -> tuple[list[dict[str, Any]], list[str]]:
-    """Publish the release under /data/latest/ and /data/v<version>/: each file with a
-    `<file>.sha256` beside it, and a SHA256SUMS that lists only the files in that folder.
-    Earlier releases kept in releases/ are published beside it at their own versioned URL."""
-    data = site.data
-    version = data.version
-    files = site.release.result() if site.release is not None else release_files(
-        data, site.paths, *release_arguments(site))
-    listing = [dict(name=n, size=len(c), sha256=sha256(c), content=c, media_type=MEDIA_TYPES[Path(n).suffix])
-               for n, c in files]
-    for prefix in ("data/latest", f"data/v{version}"):
-        for f in listing:
-            site.write(f"{prefix}/{f['name']}", f["content"])
-            site.write(f"{prefix}/{f['name']}.sha256", checksum_lines([(f["name"], f["content"])]))
-        site.write(f"{prefix}/{CHECKSUMS_NAME}", checksum_lines(files))
-    released = []
-    if site.paths.releases.exists():
-        for release in sorted(p for p in site.paths.releases.iterdir() if p.is_dir() and p.name != f"v{version}"):
-            for file in sorted(release.iterdir()):
-                site.write(f"data/{release.name}/{file.name}", file.read_bytes())
-            released.append(release.name)
-    return listing, released
+def data_files(site: Site) -> list[dict[str, Any]]:
+    """Publish every release kept in releases/ at /data/v<version>/, byte for byte as released
+    (each file checked against releases/SHA256SUMS as it is read), and the working data at
+    /data/latest/: the newest release's files when the data are released, otherwise the files
+    made from the working package (releases.py). Returns the listing of /data/latest/'s
+    downloads for the data page."""
+    releases = site.releases
+    for version in releases.versions:
+        for name in releases.names(version):
+            site.write(f"data/v{version}/{name}", releases.read(version, name))
+    if site.data.unreleased:
+        made = site.release.result() if site.release is not None else release_files(
+            site.data, site.paths, *release_arguments(site.data))
+        files = folder_files(made)
+    else:
+        files = [(name, releases.read(releases.latest, name)) for name in releases.names(releases.latest)]
+    for name, content in files:
+        site.write(f"data/latest/{name}", content)
+    return [dict(name=n, size=len(c), sha256=sha256(c), media_type=MEDIA_TYPES[Path(n).suffix])
+            for n, c in files if Path(n).suffix in MEDIA_TYPES]
 
 
 def changelog_dates(changelog: str) -> list[str]:
@@ -636,7 +661,7 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
     data = site.data
     d = data.descriptor
     reports = sorted(data.reports.values(), key=lambda r: r["period_start"])
-    folder = site.homepage + f"data/v{data.version}/"
+    folder = site.homepage + download_folder(site)
     organisation = {"@type": "Organization", "name": d["contributors"][0]["title"], "url": d["homepage"]}
     dates = changelog_dates(changelog)
     return {
@@ -675,27 +700,60 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
     }
 
 
-def release_arguments(site: Site) -> tuple[str, str]:
-    """The citation and the URL that the release files carry (in the zip's README)."""
-    return citation(site.data, site.homepage + "data/", site.data.descriptor["title"]), site.homepage + "data/"
+def release_arguments(data: Dataset) -> tuple[str, str]:
+    """The citation and the URL that the download files carry (in the zip's README)."""
+    data_url = absolute_url(data.descriptor["homepage"].rstrip("/") + "/") + "data/"
+    return citation(data, data_url, data.descriptor["title"]), data_url
+
+
+def download_folder(site: Site) -> str:
+    """Where the data page sends a download: the release's own folder, or /data/latest/ for
+    data not yet released."""
+    return "data/latest/" if site.data.unreleased else f"data/v{site.data.version}/"
 
 
 def data_page(site: Site) -> None:
     data = site.data
-    listing, released = data_files(site)
+    listing = data_files(site)
+    releases = site.releases
     resources = {r["path"]: r for r in data.descriptor["resources"]}
     years = sorted(r["year"] for r in data.reports.values())
     changelog = (site.paths.root / "CHANGELOG.md").read_text(encoding="utf-8")
-    base = site.homepage + url(f"data/v{data.version}/")
-    site.page("data/index.md", "data.md.j2", listing=listing, resources=resources, released=released,
+    folder = download_folder(site)
+    history = [dict(version=v, date=releases.date(v), names=releases.names(v)) for v in reversed(releases.versions)]
+    site.page("data/index.md", "data.md.j2", listing=listing, resources=resources, releases=history,
+              latest_release=releases.latest, folder=folder, corrections=corrections_table(data, "data/index.md"),
               jsonld=dataset_jsonld(site, listing, changelog), years=years,
               files=dict(zip=ZIP_NAME, xlsx=XLSX_NAME, sums=CHECKSUMS_NAME, readme=README_NAME,
                          cff=CITATION_NAME),
-              base=base, snippet_templates=SNIPPETS,
+              base=site.homepage + url(folder), snippet_templates=SNIPPETS,
               citation=citation(data, site.homepage + "data/", data.descriptor["title"]))
     # CHANGELOG.md is written by the project, like the templates, and is meant to be read as
     # Markdown; it is the one text that reaches a page unescaped.
     site.page("data/changelog/index.md", "changelog.md.j2", changelog=Markup(changelog.split("\n", 1)[1]))
+
+
+def figure_words(value: str, status: str) -> str:
+    """A figure of the corrections log as a reader says it."""
+    return {"reported": number(value) if value else "", "not_applicable": "a dash (does not apply)",
+            "not_published": "not published"}[status]
+
+
+def corrections_table(data: Dataset, page_path: str) -> dict[str, Any]:
+    """Every correction, newest release first, each linked to its report's page."""
+    rows = []
+    for c in sorted(data.corrections, key=lambda c: version_key(c["corrected_in"]), reverse=True):
+        report = data.reports.get(c["report_id"])
+        area = data.areas.get(c["area_id"], {}).get("name", c["area_id"])
+        measure = data.measures.get(c["measure_id"], {}).get("label", c["measure_id"])
+        rows.append(dict(head=f"{area} {c['year']}",
+                         href=url(rel_href(page_path, f"areas/{c['area_id']}/{c['year']}/index.md")) if report else None,
+                         cells=[f"{measure}, {level_label(c['level']).lower()}, {category_label(c['category']).lower()}",
+                                figure_words(c["released_value"], c["released_status"]) + f" (v{c['released_in']})",
+                                figure_words(c["corrected_value"], c["corrected_status"]) + f" (v{c['corrected_in']})",
+                                long_date(c["corrected_on"]), c["reason"]]))
+    return table("Corrected figures, newest first", ["Report", "Figure", "Was", "Now", "Corrected on", "Reason"],
+                 rows, text=True)
 
 
 def citation(data: Dataset, url: str, title: str) -> str:
@@ -802,7 +860,7 @@ def unit_digests(data: Dataset, charts: dict[str, ChartJob]) -> dict[str, str]:
         own = {}
         for report in reports:
             rid = report["report_id"]
-            own[rid] = digest(report, data.by_report.get(rid, []), data.quality_for(rid),
+            own[rid] = digest(report, data.by_report.get(rid, []), data.quality_for(rid), data.corrections_for(rid),
                               sorted(chart_keys.get(f"report:{rid}", [])))
             digests[f"report:{rid}"] = digest(data.areas[area_id], years, [c for c, _ in area_charts], own[rid])
         digests[f"area:{area_id}"] = digest(data.areas[area_id], [own[r["report_id"]] for r in reports], area_charts,
@@ -844,11 +902,13 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
         return sorted(set(site.urls))
     site.site_card()  # drawn first, outside any unit: every page without its own card shares it
     if data_page_too:
-        # The downloads (spreadsheet, zip) are made in a thread while the other pages are
-        # rendered: most of their time is deflate, which runs without the interpreter lock. The
-        # data page, which gives their sizes and checksums, comes last.
+        # The downloads of data not yet released (spreadsheet, zip) are made in a thread while the
+        # other pages are rendered: most of their time is deflate, which runs without the
+        # interpreter lock. A release's are copied as released. The data page, which gives their
+        # sizes and checksums, comes last.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            site.release = pool.submit(release_files, data, paths, *release_arguments(site))
+            if data.unreleased:
+                site.release = pool.submit(release_files, data, paths, *release_arguments(site.data))
             other_pages(site, digests)
             site.unit("data", None, functools.partial(data_page, site))
     else:

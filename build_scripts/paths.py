@@ -24,6 +24,16 @@ class Paths:
         return self.curated / "reports"
 
     @property
+    def corrections(self) -> Path:
+        """The corrections log: written by make release, published as the corrections resource."""
+        return self.curated / "corrections.csv"
+
+    @property
+    def correction_reasons(self) -> Path:
+        """Per-figure reasons for corrections not yet released, read and emptied by make release."""
+        return self.curated / "correction-reasons.csv"
+
+    @property
     def metadata(self) -> Path:
         return self.root / "metadata"
 

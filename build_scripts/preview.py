@@ -17,6 +17,7 @@ reproducible build: the preview's site/ is a temporary folder, never published.
 """
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import threading
@@ -27,9 +28,8 @@ from urllib.parse import urlsplit
 from .charts import chart_jobs, render_jobs
 from .dataset import dataset_from, read_dataset
 from .errors import BuildError
-from .load import load
 from .memo import LiveMemo, environment_digest
-from .package import build_package, csv_contents, descriptor, process, save
+from .package import build_package, save, working_package
 from .pages import build_pages
 from .paths import Paths
 from .site import build_docs
@@ -160,16 +160,15 @@ class Preview:
             stages[name] = time.perf_counter() - started - sum(stages.values())
 
         try:
-            curated = load(self.paths)
-            lap("load")
-            tables = process(curated, self.paths)
+            curated, files, _state = working_package(self.paths)
             lap("check")
         except BuildError as error:
             log.error(f"Not updated: {len(error.problems)} problem(s) in the inputs; the pages show the last good "
                       "version.\n" + "\n".join(f"  {p}" for p in error.problems))
             return
-        contents = csv_contents(tables, self.paths)
-        data = dataset_from(descriptor(curated, self.paths, contents), contents, self.paths.datapackage)
+        descriptor = json.loads(files["datapackage.json"])
+        contents = {r["name"]: files[r["path"]] for r in descriptor["resources"]}
+        data = dataset_from(descriptor, contents, self.paths.datapackage)
         lap("tables")
         # Templates (and the build code) are part of every unit's key: a saved template
         # re-renders every page that uses it.
@@ -202,7 +201,7 @@ class Preview:
         # The slow pass: the validated package, the data page and the downloads.
         started = time.perf_counter()
         try:
-            save(tables, curated, self.paths)
+            save(files, curated, self.paths)
         except BuildError as error:
             log.error("The data package is not valid:\n" + "\n".join(f"  {p}" for p in error.problems))
             return

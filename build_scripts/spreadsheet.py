@@ -36,7 +36,8 @@ from .reproducible import deterministic_zip
 
 NOT_APPLICABLE = "[z]"
 # The package's tables in the spreadsheet, in order. The quality register is on the notes sheet.
-TABLE_SHEETS = ["observations", "measures", "areas", "reports", "glossary"]
+# A table with no rows (corrections, before the first) has no sheet: an Excel table needs a row.
+TABLE_SHEETS = ["observations", "measures", "areas", "reports", "glossary", "corrections"]
 WIDEST = 60  # characters; longer text wraps
 
 GENERAL_NOTES = [
@@ -49,8 +50,12 @@ GENERAL_NOTES = [
      "The codes are text: level is 1, 2 or 3, category is 1, 2, 3 or 4, and all marks a total or a single "
      "figure. To find a total, choose level all and category all."),
     ("All tables",
-     "Figures are published exactly as printed and never corrected. Where a printed total is not the sum of "
-     "its parts, or a report is unclear, the data-quality notes below say so, one note for each place."),
+     "Figures are published exactly as printed. Where a printed total is not the sum of its parts, or a report "
+     "is unclear, the data-quality notes below say so, one note for each place."),
+    ("Corrections",
+     "A figure we typed wrongly is corrected in a later release, never in a release already published. The "
+     "Corrections sheet, when there is one, lists every corrected figure with its value as released, its "
+     "corrected value, both versions and the reason. Without it, no figure has been corrected."),
     ("All tables",
      "An empty cell in a text column (such as source_column or note) means the report printed nothing there "
      "or there is nothing to add. No figure is ever left empty."),
@@ -85,6 +90,7 @@ def table_columns(data: Dataset, name: str) -> tuple[list[dict[str, Any]], list[
         "areas": sorted(data.areas.values(), key=lambda a: a["area_id"]),
         "reports": sorted(data.reports.values(), key=lambda r: r["report_id"]),
         "glossary": sorted(data.glossary.values(), key=lambda g: g["term_id"]),
+        "corrections": data.corrections,
     }[name]
     columns = []
     for field in fields:
@@ -336,8 +342,8 @@ def workbook_parts(data: Dataset, citation: str) -> dict[str, bytes]:
     resources = {r["name"]: r for r in data.descriptor["resources"]}
     contents = [("Notes", "Notes on the tables, and the data-quality register: one note for each place where a "
                           "report contradicts itself or is unclear.")]
-    contents += [(sheet_name(n), " ".join(resources[n]["description"].split()).replace("`", ""))
-                 for n in TABLE_SHEETS]
+    sheets = [n for n in TABLE_SHEETS if n in resources and (n != "corrections" or data.corrections)]
+    contents += [(sheet_name(n), " ".join(resources[n]["description"].split()).replace("`", "")) for n in sheets]
     sheet = book.create_sheet("Contents")
     add_table(sheet, "Contents", f"This worksheet contains one table: the {len(contents)} worksheets after it. "
                                  "Select a sheet name to go to it.",
@@ -355,7 +361,7 @@ def workbook_parts(data: Dataset, citation: str) -> dict[str, bytes]:
         "the tables; the others are the data-quality register.",
         ["Note number", "Applies to", "Note text"], by_column(notes, 3), "Notes")
 
-    for name in TABLE_SHEETS:
+    for name in sheets:
         fields, columns = table_columns(data, name)
         resource = resources[name]
         bodies[sheet_name(name)] = add_table(

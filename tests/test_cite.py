@@ -123,12 +123,16 @@ def test_every_table_of_an_area_year_page_has_its_link_and_citation(built):
             assert text.endswith(f". In: {d['title']}. Dataset version {d['version']}. {link}")
 
 
-def test_a_table_citation_names_the_figure_the_area_and_the_date(built):
-    page = parse(built, "areas/west-midlands/2021-22/")
-    assert page.table_citations[0] == (
-        "MAPPA open data (2026). On 31 March 2022, 5,486 people in West Midlands were eligible for MAPPA. "
-        "In: MAPPA annual report statistics for England and Wales. Dataset version 1.1.0. "
-        f"{SITE_URL}areas/west-midlands/2021-22/#eligible")
+def test_a_table_citation_names_the_figure_the_area_and_the_date(tiny_project):
+    from build_scripts.package import build_package
+    from build_scripts.site import build_docs
+
+    build_package(tiny_project)
+    build_docs(tiny_project)
+    page = (tiny_project.docs / "areas/staffordshire/2023-24/index.md").read_text(encoding="utf-8")
+    assert ("Cite this table: <q class=\"citation\">MAPPA open data (2026). On 31 March 2024, 1,741 people in "
+            "Staffordshire were eligible for MAPPA. In: MAPPA annual report statistics for England and Wales. "
+            f"Dataset version 1.0.0+unreleased. {SITE_URL}areas/staffordshire/2023-24/#eligible</q>") in page
 
 
 @pytest.mark.parametrize("kind", ["area-year", "area"])

@@ -19,18 +19,16 @@ import frictionless
 import openpyxl
 import pandas as pd
 import pytest
-import yaml
 
 from build_scripts.downloads import CHECKSUMS_NAME, XLSX_NAME, ZIP_NAME
 from build_scripts.markup import environment
 from build_scripts.pages import snippet
 from conftest import REPO
 
-RESOURCES = ["observations", "measures", "areas", "reports", "glossary", "quality"]
-# Entries of the data-quality register, counted from the input rather than written into the tests.
-REGISTER_ENTRIES = len(yaml.safe_load((REPO / "metadata" / "quality-register.yaml").read_text(encoding="utf-8")))
-ZIP_CONTENTS = ["CITATION.cff", "README.txt", "SHA256SUMS", "areas.csv", "datapackage.json", "glossary.csv",
-                "mappa-statistics.xlsx", "measures.csv", "observations.csv", "quality.csv", "reports.csv"]
+RESOURCES = ["observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
+ZIP_CONTENTS = ["CITATION.cff", "README.txt", "SHA256SUMS", "areas.csv", "corrections.csv", "datapackage.json",
+                "glossary.csv", "mappa-statistics.xlsx", "measures.csv", "observations.csv", "quality.csv",
+                "reports.csv"]
 FOLDER_FILES = ["datapackage.json"] + [f"{r}.csv" for r in RESOURCES] + [XLSX_NAME, ZIP_NAME]
 
 
@@ -45,8 +43,25 @@ def version(built):
 
 
 @pytest.fixture(scope="module")
-def release(built, version) -> Path:
-    return built.site / "data" / f"v{version}"
+def release(built) -> Path:
+    """The downloads of the data the site shows: /data/latest/ (the newest release, or the
+    working data when they are not yet released)."""
+    return built.site / "data" / "latest"
+
+
+@pytest.fixture(scope="module")
+def tiny_release(tmp_path_factory) -> Path:
+    """The tiny project's /data/latest/, for examples whose output is checked exactly."""
+    from build_scripts.package import build_package
+    from build_scripts.site import build_docs
+    from conftest import FIXTURES, copy_project
+
+    paths = copy_project(tmp_path_factory.mktemp("tiny") / "tiny", inputs=["metadata", "templates", "theme",
+                                                                            "mkdocs.yml"])
+    shutil.copytree(FIXTURES / "tiny", paths.root, dirs_exist_ok=True)
+    build_package(paths)
+    build_docs(paths)
+    return paths.docs / "data" / "latest"
 
 
 # -- Data Package v1 and v2 ----------------------------------------------------------------
@@ -71,8 +86,11 @@ def test_a_v1_client_reads_every_resource_with_its_relations(built):
         counts[resource.name] = len(resource.read(keyed=True, relations=True))
     assert counts == {r: len(csv_rows(built.datapackage / f"{r}.csv")) for r in RESOURCES}
     first = package.get_resource("observations").read(keyed=True, relations=True, limit=1)[0]
-    assert first["measure_id"]["label"] == "MAPPA-eligible people on 31 March"
-    assert first["area_id"]["name"] == "Cheshire"
+    observation = csv_rows(built.datapackage / "observations.csv")[0]
+    measures = {m["measure_id"]: m for m in csv_rows(built.datapackage / "measures.csv")}
+    areas = {a["area_id"]: a for a in csv_rows(built.datapackage / "areas.csv")}
+    assert first["measure_id"]["label"] == measures[observation["measure_id"]]["label"]
+    assert first["area_id"]["name"] == areas[observation["area_id"]]["name"]
 
 
 # -- The zip -------------------------------------------------------------------------------
@@ -87,19 +105,25 @@ def test_zip_is_a_data_package_with_readme_citation_and_checksums(built, release
     assert inside["CITATION.cff"] == (built.root / "CITATION.cff").read_bytes()
     readme = inside["README.txt"].decode()
     assert readme.startswith("MAPPA annual report statistics for England and Wales\nData package version ")
-    assert "This version holds 5 reports from 5 of the 42 MAPPA areas of England and Wales" in readme
+    reports = csv_rows(built.datapackage / "reports.csv")
+    held = {r["area_id"] for r in reports}
+    areas = len(csv_rows(built.datapackage / "areas.csv"))
+    holds = (f"This version holds {len(reports)} report{'s' if len(reports) != 1 else ''} from {len(held)} of the "
+             f"{areas} MAPPA areas of England and Wales")
+    assert holds in " ".join(readme.split())
     assert "Open Government Licence v3.0\nhttps://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/" in readme
     assert "MAPPA open data (2026). MAPPA annual report statistics for England and Wales." in readme
     assert [line.split("  ")[1] for line in inside["SHA256SUMS"].decode().splitlines()] == [
         n for n in ["datapackage.json"] + [f"{r}.csv" for r in RESOURCES] + [XLSX_NAME, "README.txt", "CITATION.cff"]]
 
 
-def test_frictionless_loads_and_validates_the_zip(release):
+def test_frictionless_loads_and_validates_the_zip(built, release):
     package = frictionless.Package(str(release / ZIP_NAME))
     assert package.resource_names == RESOURCES
     report = package.validate()
     assert report.valid, report.flatten(["type", "note"])
-    assert [task.stats["rows"] for task in report.tasks] == [282, 13, 42, 5, 27, REGISTER_ENTRIES]
+    assert [task.stats["rows"] for task in report.tasks] == [len(csv_rows(built.datapackage / f"{r}.csv"))
+                                                              for r in RESOURCES]
 
 
 # -- Checksums in every download layout ----------------------------------------------------
@@ -133,14 +157,14 @@ def test_checksums_pass_for_the_unzipped_folder(release, tmp_path):
                                                                                       "CITATION.cff"]]
 
 
-def test_checksums_pass_for_whole_release_folders(built, version, tmp_path):
-    """latest/, v<version>/ and every archived release: SHA256SUMS lists only files in its folder."""
-    folders = ["latest", f"v{version}"] + sorted(p.name for p in (REPO / "releases").iterdir())
+def test_checksums_pass_for_whole_release_folders(built, tmp_path):
+    """latest/ and every release: SHA256SUMS lists only files in its folder."""
+    folders = ["latest"] + sorted(p.name for p in (REPO / "releases").iterdir() if p.is_dir())
     for name in folders:
         copy = shutil.copytree(built.site / "data" / name, tmp_path / name)
         lines = sha256sum_check(copy, CHECKSUMS_NAME)
         assert lines and all(line.endswith(": OK") for line in lines), name
-        if name in ("latest", f"v{version}"):
+        if name == "latest":
             assert lines == [f"{n}: OK" for n in FOLDER_FILES]
 
 
@@ -165,7 +189,7 @@ MEANT = {("glossary.csv", "abbreviation", "NO")}
 def test_no_published_csv_holds_a_token_read_as_missing_or_boolean(built):
     """Every CSV the site publishes (the package, /data/ downloads, per-table downloads). The
     archived releases in releases/ are left out: their bytes are fixed by published checksums."""
-    archived = {f"data/{p.name}" for p in (REPO / "releases").iterdir()}
+    archived = {f"data/{p.name}" for p in (REPO / "releases").iterdir() if p.is_dir()}
     files = sorted(built.datapackage.glob("*.csv")) + sorted(
         p for p in built.docs.rglob("*.csv") if not any(p.relative_to(built.docs).as_posix().startswith(a + "/")
                                                         for a in archived))
@@ -201,7 +225,8 @@ def env(built):
 
 def test_page_prints_the_examples_from_one_place(built, env, version):
     page = (built.docs / "data" / "index.md").read_text()
-    base = f"https://mappa-open-data.github.io/mappa-statistics/data/v{version}/"
+    folder = "latest" if version.endswith("+unreleased") else f"v{version}"
+    base = f"https://mappa-open-data.github.io/mappa-statistics/data/{folder}/"
     for name, fence in (("pandas", "python"), ("frictionless", "python"), ("r", "r"), ("duckdb", "sql")):
         assert f"```{fence}\n{snippet(env, name, base)}```\n" in page, name
     assert "**Codes are text.**" in page and "silently finds nothing" in page
@@ -213,43 +238,67 @@ def run_python(code: str, cwd: Path) -> str:
     return result.stdout
 
 
-def test_pandas_example_runs_as_printed(env, release, tmp_path):
-    out = run_python(snippet(env, "pandas", f"{release}/"), tmp_path)
+def eligible(observations: list[dict[str, str]], level: str) -> list[tuple[str, str, str, Decimal]]:
+    """The examples' rows, worked out here from the CSV: area, year, level, figure of the
+    eligible table's level total (level "1") or grand total ("all"), sorted."""
+    return sorted((o["area_id"], o["year"], o["level"], Decimal(o["value"])) for o in observations
+                  if o["measure_id"] == "eligible" and o["level"] == level and o["category"] == "all"
+                  and o["status"] == "reported")
+
+
+def test_pandas_example_prints_exactly_this_on_the_tiny_package(env, tiny_release, tmp_path):
+    out = run_python(snippet(env, "pandas", f"{tiny_release}/"), tmp_path)
     assert out == (
-        "                             area_id    year  value\n"
-        "                            cheshire 2014-15 1002.0\n"
-        "leicester-leicestershire-and-rutland 2019-20 1554.0\n"
-        "                             norfolk 2018-19 1570.0\n"
-        "                       staffordshire 2023-24 1750.0\n"
-        "                       west-midlands 2021-22 5486.0\n"
-        "                             area_id    year  value\n"
-        "                            cheshire 2014-15  984.0\n"
-        "leicester-leicestershire-and-rutland 2019-20 1540.0\n"
-        "                             norfolk 2018-19 1556.0\n"
-        "                       staffordshire 2023-24 1740.0\n"
-        "                       west-midlands 2021-22 5432.0\n")
+        "      area_id    year  value\n"
+        "staffordshire 2023-24 1741.0\n"
+        "      area_id    year  value\n"
+        "staffordshire 2023-24 1740.0\n")
 
 
-def test_frictionless_example_runs_as_printed(env, release, tmp_path):
-    assert run_python(snippet(env, "frictionless", f"{release}/"), tmp_path) == "True\n282 21 5\n"
+def test_pandas_example_prints_every_eligible_total(built, env, release, tmp_path):
+    out = run_python(snippet(env, "pandas", f"{release}/"), tmp_path).splitlines()
+    observations = csv_rows(built.datapackage / "observations.csv")
+    split = out.index(out[0], 1)  # the second table starts with the same header
+    for lines, level in ((out[1:split], "all"), (out[split + 1:], "1")):
+        printed = sorted((a, y, level, Decimal(v)) for a, y, v in (line.split() for line in lines))
+        assert printed == eligible(observations, level)
 
 
-def test_duckdb_example_runs_as_printed(env, release):
+def test_frictionless_example_prints_exactly_this_on_the_tiny_package(env, tiny_release, tmp_path):
+    assert run_python(snippet(env, "frictionless", f"{tiny_release}/"), tmp_path) == "True\n11 1 1\n"
+
+
+def test_frictionless_example_counts_what_the_csv_holds(built, env, release, tmp_path):
+    observations = csv_rows(built.datapackage / "observations.csv")
+    dashes = sum(o["status"] == "not_applicable" for o in observations)
+    level_1 = sum(o["level"] == "1" and o["category"] == "all" for o in observations)
+    assert run_python(snippet(env, "frictionless", f"{release}/"), tmp_path) == (
+        f"True\n{len(observations)} {dashes} {level_1}\n")
+
+
+def test_duckdb_example_prints_exactly_this_on_the_tiny_package(env, tiny_release):
+    assert duckdb.sql(snippet(env, "duckdb", f"{tiny_release}/")).fetchall() == [
+        ("staffordshire", "2023-24", "1", 1740), ("staffordshire", "2023-24", "all", 1741)]
+
+
+def test_duckdb_example_gives_every_eligible_total(built, env, release):
     rows = duckdb.sql(snippet(env, "duckdb", f"{release}/")).fetchall()
-    assert rows == [
-        ("cheshire", "2014-15", "1", 984), ("cheshire", "2014-15", "all", 1002),
-        ("leicester-leicestershire-and-rutland", "2019-20", "1", 1540),
-        ("leicester-leicestershire-and-rutland", "2019-20", "all", 1554),
-        ("norfolk", "2018-19", "1", 1556), ("norfolk", "2018-19", "all", 1570),
-        ("staffordshire", "2023-24", "1", 1740), ("staffordshire", "2023-24", "all", 1750),
-        ("west-midlands", "2021-22", "1", 5432), ("west-midlands", "2021-22", "all", 5486)]
+    observations = csv_rows(built.datapackage / "observations.csv")
+    assert [(a, y, lv, Decimal(str(v))) for a, y, lv, v in rows] == sorted(
+        eligible(observations, "1") + eligible(observations, "all"))
 
 
 # -- The spreadsheet -------------------------------------------------------------------------
 
-SHEETS = ["Cover", "Contents", "Notes", "Observations", "Measures", "Areas", "Reports", "Glossary"]
 TABLE_SHEETS = {"Observations": "observations", "Measures": "measures", "Areas": "areas", "Reports": "reports",
-                "Glossary": "glossary"}
+                "Glossary": "glossary", "Corrections": "corrections"}
+
+
+@pytest.fixture(scope="module")
+def sheets(release) -> list[str]:
+    """The sheets the spreadsheet must have: a table with no rows (no correction yet) has none."""
+    tables = [title for title, name in TABLE_SHEETS.items() if csv_rows(release / f"{name}.csv")]
+    return ["Cover", "Contents", "Notes"] + tables
 
 
 @pytest.fixture(scope="module")
@@ -257,19 +306,23 @@ def workbook(release):
     return openpyxl.load_workbook(io.BytesIO((release / XLSX_NAME).read_bytes()))
 
 
-def test_spreadsheet_follows_the_gss_layout(workbook, version):
-    assert workbook.sheetnames == SHEETS
+def test_spreadsheet_follows_the_gss_layout(built, release, workbook, version, sheets):
+    from build_scripts.pages import long_date
+
+    assert workbook.sheetnames == sheets
     cover = [row[0] for row in workbook["Cover"].iter_rows(values_only=True)]
     for heading in ("Source", "Licence", "Publisher and contact", "Version", "Date", "How to cite"):
         assert heading in cover
     assert cover[0] == "MAPPA annual report statistics for England and Wales"
-    assert version in cover and "22 November 2026" in cover
+    created = json.loads((release / "datapackage.json").read_text())["created"]
+    assert version in cover and long_date(created[:10]) in cover
     contents = list(workbook["Contents"].iter_rows(min_row=4, values_only=True))
-    assert [row[0] for row in contents] == SHEETS[2:]
+    assert [row[0] for row in contents] == sheets[2:]
     notes = [row[2] for row in workbook["Notes"].iter_rows(min_row=4, values_only=True)]
     assert notes[0].startswith("[z] means not applicable: the report printed a dash (-)")
     assert notes[1].startswith("Not published: a table that a report did not print has no rows.")
-    assert len(notes) == 5 + REGISTER_ENTRIES  # general notes, then the data-quality register
+    register = csv_rows(release / "quality.csv")
+    assert len(notes) == 6 + len(register)  # general notes, then the data-quality register
     for sheet in workbook.worksheets:
         assert not sheet.merged_cells.ranges, sheet.title
         if sheet.title == "Cover":
@@ -280,13 +333,15 @@ def test_spreadsheet_follows_the_gss_layout(workbook, version):
         assert ref == f"A3:{sheet.cell(3, sheet.max_column).column_letter}{sheet.max_row}", sheet.title
         assert sheet["A1"].value == sheet.title
     props = workbook.properties
-    assert (props.created.isoformat(), props.modified.isoformat()) == ("2026-11-22T00:00:00", "2026-11-22T00:00:00")
+    assert (props.created.isoformat(), props.modified.isoformat()) == (created[:19], created[:19])
 
 
-def test_spreadsheet_figures_equal_the_csv_files(built, workbook):
+def test_spreadsheet_figures_equal_the_csv_files(built, workbook, sheets):
     """Figure for figure, with openpyxl: one header row (the CSV's fields), then the CSV's rows;
     figures stored as numbers, a printed dash as [z], no blank rows, columns or figures."""
     for title, name in TABLE_SHEETS.items():
+        if title not in sheets:
+            continue
         rows = list(workbook[title].iter_rows(min_row=3, values_only=True))
         expected = csv_rows(built.datapackage / f"{name}.csv")
         header, body = rows[0], rows[1:]
@@ -315,7 +370,7 @@ def test_spreadsheet_opens_with_pandas(built, release):
                                                                                             "category": str})
     observations = pd.read_csv(built.datapackage / "observations.csv", dtype={"level": str, "category": str})
     assert list(sheet.columns) == list(observations.columns)
-    assert len(sheet) == len(observations) == 282
+    assert len(sheet) == len(observations) > 0
     reported = observations["status"] == "reported"
     assert (pd.to_numeric(sheet.loc[reported, "value"]) == observations.loc[reported, "value"]).all()
     assert (sheet.loc[~reported, "value"] == "[z]").all()

@@ -43,6 +43,10 @@ def edit_csv(path: Path, match: dict[str, str], column: str, value: str) -> None
         writer.writerows(rows)
 
 
+# Made-up years, far from any report a curator will add, so the real data can grow freely.
+SECOND_YEAR, THIRD_YEAR = 2090, 2091
+
+
 def add_cheshire_year(root: Path, start: int) -> None:
     """A copy of Cheshire's report for another year, so the area has pages for several years."""
     year = f"{start}-{(start + 1) % 100:02d}"
@@ -57,7 +61,7 @@ def add_cheshire_year(root: Path, start: int) -> None:
 
 
 def add_second_year(root: Path) -> None:
-    add_cheshire_year(root, 2015)
+    add_cheshire_year(root, SECOND_YEAR)
 
 
 def change_single_figure(root: Path) -> None:
@@ -81,12 +85,12 @@ def change_glossary(root: Path) -> None:
 
 
 def change_figure_of_another_year(root: Path) -> None:
-    edit_csv(root / "curated/reports/cheshire-2015-16.csv", {"measure_id": "notification_order"}, "value", "12")
+    edit_csv(root / "curated/reports/cheshire-2090-91.csv", {"measure_id": "notification_order"}, "value", "12")
 
 
 def add_a_year(root: Path) -> None:
     """Every year page of the area links to the new year."""
-    add_cheshire_year(root, 2016)
+    add_cheshire_year(root, THIRD_YEAR)
 
 
 def change_template(root: Path) -> None:
@@ -128,7 +132,7 @@ def test_a_changed_figure_re_renders_only_its_year_and_area_pages(tmp_path):
     add_second_year(paths.root)
     build_package(paths)
     build_docs(paths)
-    edit_csv(paths.root / "curated/reports/cheshire-2015-16.csv", {"measure_id": "notification_order"}, "value", "9")
+    edit_csv(paths.root / "curated/reports/cheshire-2090-91.csv", {"measure_id": "notification_order"}, "value", "9")
     build_package(paths)
     data = read_dataset(paths.datapackage)
     out = tmp_path / "out"
@@ -138,7 +142,7 @@ def test_a_changed_figure_re_renders_only_its_year_and_area_pages(tmp_path):
     units = {name for name in memo.seen}
     # Not the area's other year: a year's page shows only its own report's figures.
     assert "report:cheshire-2014-15" in units
-    assert units - set(memo.recalled) == {"area:cheshire", "report:cheshire-2015-16"}
+    assert units - set(memo.recalled) == {"area:cheshire", "report:cheshire-2090-91"}
     assert len(memo.recalled) == len(units) - 2
 
 

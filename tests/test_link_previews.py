@@ -78,20 +78,18 @@ def test_no_link_preview_points_at_another_host(built):
             assert urlparse(parsed.meta[tag][0]).netloc == urlparse(SITE_URL).netloc
 
 
-@pytest.mark.parametrize("area_id, year, figure, words", [
-    ("west-midlands", "2021-22", "5,486", "people eligible for MAPPA on 31 March 2022"),
-    ("staffordshire", "2023-24", None, "people eligible for MAPPA on 31 March 2024"),
-    ("cheshire", "2014-15", None, "people eligible for MAPPA on 31 March 2015"),
+@pytest.mark.parametrize("area_id, year, words", [
+    ("west-midlands", "2021-22", "people eligible for MAPPA on 31 March 2022"),
+    ("staffordshire", "2023-24", "people eligible for MAPPA on 31 March 2024"),
+    ("cheshire", "2014-15", "people eligible for MAPPA on 31 March 2015"),
 ])
-def test_an_area_year_card_says_the_figure_from_the_data(built, area_id, year, figure, words):
+def test_an_area_year_card_says_the_figure_from_the_data(built, area_id, year, words):
     report = next(r for r in csv.DictReader((built.datapackage / "reports.csv").open(encoding="utf-8"))
                   if r["area_id"] == area_id and r["year"] == year)
     eligible = next(o for o in csv.DictReader((built.datapackage / "observations.csv").open(encoding="utf-8"))
                     if o["report_id"] == report["report_id"] and o["measure_id"] == "eligible"
                     and o["level"] == "all" and o["category"] == "all")
     value = f"{int(eligible['value']):,}"
-    if figure:
-        assert value == figure
     area = next(a for a in csv.DictReader((built.datapackage / "areas.csv").open(encoding="utf-8"))
                 if a["area_id"] == area_id)
     svg = (built.site / "areas" / area_id / year / "card.svg").read_text(encoding="utf-8")
@@ -110,5 +108,7 @@ def test_the_site_card_says_what_we_hold(built):
     texts = re.findall(r"<text [^>]*>([^<]*)</text>", svg)
     reports = list(csv.DictReader((built.datapackage / "reports.csv").open(encoding="utf-8")))
     assert texts[1] == "England and Wales"
-    assert texts[2].startswith(f"{len(reports)} reports from {len({r['area_id'] for r in reports})} of the 42 MAPPA")
+    areas = list(csv.DictReader((built.datapackage / "areas.csv").open(encoding="utf-8")))
+    assert texts[2].startswith(f"{len(reports)} report{'s' if len(reports) != 1 else ''} from "
+                               f"{len({r['area_id'] for r in reports})} of the {len(areas)} MAPPA")
     assert texts[-1] == "Licence: Open Government Licence v3.0"

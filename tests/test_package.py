@@ -1,6 +1,8 @@
 """The committed data package: valid, faithful to the printed tables, and what the build makes."""
 import csv
+import io
 import json
+import re
 from decimal import Decimal
 
 import frictionless
@@ -32,66 +34,67 @@ def test_descriptor_is_data_package_v2_with_metadata():
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert descriptor["licenses"][0]["name"] == "OGL-UK-3.0"
     assert [r["name"] for r in descriptor["resources"]] == [
-        "observations", "measures", "areas", "reports", "glossary", "quality"]
+        "observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
     observations = descriptor["resources"][0]["schema"]
     assert observations["primaryKey"] == ["report_id", "measure_id", "level", "category"]
     assert {fk["reference"]["resource"] for fk in observations["foreignKeys"]} == {"measures", "areas", "reports"}
 
 
-def test_every_curated_cell_is_published_once():
-    curated = sum(len(list(csv.DictReader(p.open(encoding="utf-8"))))
-                  for p in (REPO / "curated" / "reports").glob("*.csv"))
-    assert len(rows("observations")) == curated == 282
+def curated_cells() -> list[tuple[str, int, dict[str, str]]]:
+    """Every row of every curated report file: (report_id, line, row)."""
+    found = []
+    for path in sorted((REPO / "curated" / "reports").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            found += [(path.stem, line, row) for line, row in enumerate(csv.DictReader(handle), start=2)]
+    return found
 
 
-@pytest.mark.parametrize("key, value, status", [
-    (("staffordshire-2023-24", "eligible", "1", "1"), "1409", "reported"),
-    (("staffordshire-2023-24", "eligible", "1", "3"), "", "not_applicable"),
-    (("staffordshire-2023-24", "eligible", "all", "all"), "1750", "reported"),
-    (("staffordshire-2023-24", "shpo", "all", "all"), "138", "reported"),
-    (("staffordshire-2023-24", "custody_breach_order", "2", "all"), "0", "reported"),
-    (("west-midlands-2021-22", "eligible", "1", "all"), "5432", "reported"),
-    (("west-midlands-2021-22", "eligible", "all", "3"), "7", "reported"),
-    (("west-midlands-2021-22", "shpo", "all", "all"), "253", "reported"),
-    (("west-midlands-2021-22", "custody_breach_order", "2", "2"), "", "not_applicable"),
-    (("norfolk-2018-19", "sro_breach_notification", "all", "all"), "2", "reported"),
-    (("norfolk-2018-19", "rso_per_100k", "all", "all"), "136", "reported"),
-    (("cheshire-2014-15", "sopo", "all", "all"), "98", "reported"),
-    (("cheshire-2014-15", "foreign_travel_order", "all", "all"), "0", "reported"),
-    (("leicester-leicestershire-and-rutland-2019-20", "managed_l2_l3", "3", "all"), "11", "reported"),
-    (("leicester-leicestershire-and-rutland-2019-20", "eligible", "1", "3"), "0", "reported"),
-])
-def test_figures_as_printed(cells, key, value, status):
-    assert (cells[key]["value"], cells[key]["status"]) == (value, status)
+def test_every_curated_cell_is_published_once_as_printed(cells):
+    """Each printed cell is one row, its value as printed without thousands separators, a dash
+    as an empty value with status not_applicable, its labels as printed; and nothing else."""
+    curated = curated_cells()
+    assert len(rows("observations")) == len(curated) == len(cells)
+    for report_id, line, row in curated:
+        published = cells[(report_id, row["measure_id"], row["level"], row["category"])]
+        dash = row["value"] in ("-", "\u2013")
+        assert (published["value"], published["status"]) == (
+            ("", "not_applicable") if dash else (row["value"].replace(",", ""), "reported")), (report_id, line)
+        assert (published["source_table"], published["source_row"], published["source_column"], published["note"]) == (
+            row["table"], row["row"], row["column"], row["note"]), (report_id, line)
 
 
-def test_tables_not_printed_have_no_rows(cells):
-    measures = {(r, m) for r, m, _, _ in cells}
-    assert ("west-midlands-2021-22", "breach_notification") not in measures
-    assert ("cheshire-2014-15", "shpo") not in measures
-    assert ("cheshire-2014-15", "notification_revoked") not in measures
-    assert not any(c == "4" for _, _, _, c in cells)
-
-
-def test_year_comes_from_the_tables_not_the_cover():
-    reports = {r["report_id"]: r for r in rows("reports")}
-    llr = reports["leicester-leicestershire-and-rutland-2019-20"]
-    assert (llr["year"], llr["title_as_printed"], llr["period_end"]) == ("2019-20", "Annual Report 2020-21",
-                                                                         "2020-03-31")
+def test_a_report_is_filed_under_the_year_its_tables_cover():
+    """The year comes from the tables' dates, not the cover: the financial year that starts on
+    period_start, ending on period_end, with the snapshot at its end."""
+    for report in rows("reports"):
+        start = int(report["year"][:4])
+        assert (report["period_start"], report["period_end"]) == (f"{start}-04-01", f"{start + 1}-03-31"), report
+        assert report["year"] == f"{start}-{str(start + 1)[-2:]}"
+        assert report["report_id"] == f"{report['area_id']}-{report['year']}"
 
 
 def test_every_area_is_listed_with_a_slug():
     areas = rows("areas")
-    assert len(areas) == 42
-    ids = {a["area_id"] for a in areas}
-    assert {"staffordshire", "west-midlands", "leicester-leicestershire-and-rutland"} <= ids
-    assert sum(a["nation"] == "Wales" for a in areas) == 4
+    ids = [a["area_id"] for a in areas]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[a-z]+(-[a-z]+)*", a) for a in ids)
+    assert {a["nation"] for a in areas} == {"England", "Wales"}
+    assert {r["area_id"] for r in rows("reports")} <= set(ids)
 
 
-def test_quality_register_lists_both_printed_total_errors():
-    quality = [q for q in rows("quality") if q["kind"] == "total_mismatch"]
-    assert sorted(q["quality_id"] for q in quality) == [
-        "west-midlands-2021-22-eligible-category-3-total", "west-midlands-2021-22-eligible-level-1-total"]
+def test_every_total_mismatch_entry_is_a_printed_total_that_is_not_the_sum_of_its_parts(cells):
+    """Recomputed here from the published rows, apart from the build's own check."""
+    for entry in (q for q in rows("quality") if q["kind"] == "total_mismatch"):
+        table = {(lv, ct): c for (r, m, lv, ct), c in cells.items()
+                 if (r, m) == (entry["report_id"], entry["measure_id"])}
+        totals = [(key, c) for key, c in table.items() if "all" in key and c["status"] == "reported"]
+        broken = []
+        for (level, category), total in totals:
+            parts = [c for (lv, ct), c in table.items() if c["status"] == "reported" and (
+                (category == "all" and level != "all" and lv == level and ct != "all")
+                or (level == "all" and lv != "all" and ct == category))]
+            if parts and sum(Decimal(p["value"]) for p in parts) != Decimal(total["value"]):
+                broken.append((level, category))
+        assert broken, entry["quality_id"]
 
 
 def test_glossary_covers_every_term_the_issue_names():
@@ -104,10 +107,18 @@ def test_glossary_covers_every_term_the_issue_names():
 
 
 def test_measure_ids_are_the_public_contract():
-    assert [m["measure_id"] for m in rows("measures")] == [
-        "eligible", "managed_l2_l3", "breach_notification", "notification_revoked", "shpo", "shpo_foreign_travel",
-        "sopo", "notification_order", "foreign_travel_order", "sro_breach_notification", "custody_breach_licence",
-        "custody_breach_order", "rso_per_100k"]
+    """A measure_id never goes within a major version: every one of each release of the current
+    major version is still published (new measures may be added)."""
+    from build_scripts.paths import Paths
+    from build_scripts.releases import read_releases, version_key
+
+    published = [m["measure_id"] for m in rows("measures")]
+    releases = read_releases(Paths(root=REPO))
+    major = version_key(releases.latest)[0]
+    for version in releases.versions:
+        if version_key(version)[0] == major:
+            released = list(csv.DictReader(io.StringIO(releases.read(version, "measures.csv").decode())))
+            assert {m["measure_id"] for m in released} <= set(published), version
 
 
 def test_metadata_is_written_once():
@@ -115,8 +126,9 @@ def test_metadata_is_written_once():
     site_url (which MkDocs must read itself) agrees with it."""
     source = yaml.safe_load((REPO / "metadata" / "package.yaml").read_text())
     descriptor = json.loads((PACKAGE / "datapackage.json").read_text())
-    for key in ("name", "title", "version", "homepage", "licenses", "keywords"):
+    for key in ("name", "title", "homepage", "licenses", "keywords"):
         assert descriptor[key] == source[key]
+    assert descriptor["version"] in (source["version"], source["version"] + "+unreleased")
     mkdocs = (REPO / "mkdocs.yml").read_text()
     assert f"site_url: {source['homepage']}\n" in mkdocs
 

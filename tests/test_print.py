@@ -99,7 +99,7 @@ def test_each_table_caption_is_printed_on_the_page_of_its_first_row(printed, bui
 
 def test_the_permanent_url_version_and_date_are_printed(printed, built):
     pages, today = printed
-    version = re.search(r"Data package version ([\d.]+)", (built.docs / "index.md").read_text()).group(1)
+    version = re.search(r"Data package version ([0-9A-Za-z.+]+)", (built.docs / "index.md").read_text()).group(1)
     last = squash(pages[-1])
     assert squash(f"Printed from {SITE_URL}{PAGE} · MAPPA statistics data package version {version} · "
                   f"printed on {today}.") in last

@@ -211,8 +211,8 @@ def test_new_report_writes_the_second_keying_blank_outside_curated(tiny_project,
     assert main(["--root", str(tiny_project.root), "new-report", "--area", "norfolk", "--year", "2024-25",
                  "--into", str(keying)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "Wrote keying/norfolk-2024-25.csv. Next: fill in every value as printed, without looking at the first "
-        "keying, then compare the two:",
+        "Wrote keying/norfolk-2024-25.csv. Next: replace every TODO with what the report prints, without looking at "
+        "the first keying, then compare the two:",
         "make compare-keyings FIRST=curated/reports/norfolk-2024-25.csv SECOND=keying/norfolk-2024-25.csv",
     ]
     assert not (tiny_project.report_files / "norfolk-2024-25.csv").exists()
@@ -226,8 +226,9 @@ def test_new_report_writes_the_second_keying_blank_outside_curated(tiny_project,
         compare_keyings(first, second, tiny_project)
     problems = [str(p) for p in caught.value.problems]
     for file in ("curated/reports", "keying"):
-        assert (f"{file}/norfolk-2024-25.csv:2: column 'value': expected a value (this column is required); "
-                "found an empty cell") in problems
+        assert (f"{file}/norfolk-2024-25.csv:2: column 'value': expected the value as printed: a whole or decimal "
+                "number (thousands separators allowed) or a dash; found the placeholder 'TODO' that make new-report "
+                "wrote (replace it)") in problems
 
     with pytest.raises(BuildError, match="never overwrites"):
         new_report(tiny_project, "norfolk", "2024-25", keying)

@@ -2,6 +2,7 @@
 and the things a reader or a search engine needs on every page."""
 from __future__ import annotations
 
+import csv
 import json
 import re
 from html.parser import HTMLParser
@@ -145,36 +146,47 @@ def test_data_page_has_dataset_jsonld_and_checksummed_downloads(built, pages):
     dataset = json.loads("".join(page.jsonld))
     assert dataset["@type"] == "Dataset"
     assert dataset["license"].startswith("https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3")
-    version = dataset["version"]
-    sums = (built.site / "data" / f"v{version}" / "SHA256SUMS").read_text()
+    sums = (built.site / "data" / "latest" / "SHA256SUMS").read_text()
     assert re.search(r"^[0-9a-f]{64}  mappa-statistics\.zip$", sums, re.M)
     assert (built.site / "data" / "latest" / "observations.csv").read_bytes() == (
         built.datapackage / "observations.csv").read_bytes()
 
 
 def test_data_page_jsonld_has_the_recommended_dataset_properties(built, pages):
+    from build_scripts.releases import UNRELEASED, read_releases
+
     dataset = json.loads("".join(pages["data/index.html"].jsonld))
     descriptor = json.loads((built.datapackage / "datapackage.json").read_text())
     version = descriptor["version"]
+
+    def rows(name):
+        with (built.datapackage / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    reports = sorted(rows("reports"), key=lambda r: r["period_start"])
+    years = sorted({r["year"] for r in reports})
+    held = {r["area_id"] for r in reports}
     assert dataset["description"].endswith(
-        "This version holds 5 reports from 5 of the 42 MAPPA areas of England and Wales, for years from 2014-15 "
-        "to 2023-24.")
+        f"This version holds {len(reports)} report{'s' if len(reports) != 1 else ''} from {len(held)} of the "
+        f"{len(rows('areas'))} MAPPA areas of England and Wales, for "
+        + (years[0] if len(years) == 1 else f"years from {years[0]} to {years[-1]}") + ".")
     assert [v["propertyID"] for v in dataset["variableMeasured"]] == [
-        "eligible", "managed_l2_l3", "breach_notification", "notification_revoked", "shpo", "shpo_foreign_travel",
-        "sopo", "notification_order", "foreign_travel_order", "sro_breach_notification", "custody_breach_licence",
-        "custody_breach_order", "rso_per_100k"]
+        m["measure_id"] for m in sorted(rows("measures"), key=lambda m: int(m["sort_order"]))]
     assert dataset["measurementTechnique"].startswith("Transcription, figure for figure as printed")
     assert dataset["creator"] == {"@type": "Organization", "name": "MAPPA open data", "url": SITE_URL}
-    assert (dataset["datePublished"], dataset["dateModified"]) == ("2026-11-22", descriptor["created"][:10])
-    assert len(dataset["isBasedOn"]) == 5 and dataset["isBasedOn"][0]["alternateName"] == "Annual Report 2014/2015"
-    assert dataset["temporalCoverage"] == "2014-04-01/2024-03-31"
-    assert len(dataset["spatialCoverage"]["containsPlace"]) == 5
+    releases = read_releases(built)
+    assert (dataset["datePublished"], dataset["dateModified"]) == (releases.date(releases.versions[0]),
+                                                                 descriptor["created"][:10])
+    assert [r["alternateName"] for r in dataset["isBasedOn"]] == [r["title_as_printed"] for r in reports]
+    assert dataset["temporalCoverage"] == f"{reports[0]['period_start']}/{reports[-1]['period_end']}"
+    assert len(dataset["spatialCoverage"]["containsPlace"]) == len(held)
     files = [d["name"] for d in dataset["distribution"]]
     assert files == ["datapackage.json", "observations.csv", "measures.csv", "areas.csv", "reports.csv",
-                     "glossary.csv", "quality.csv", "mappa-statistics.xlsx", "mappa-statistics.zip"]
+                     "glossary.csv", "quality.csv", "corrections.csv", "mappa-statistics.xlsx", "mappa-statistics.zip"]
+    folder = "latest" if version.endswith(UNRELEASED) else f"v{version}"
     for download in dataset["distribution"]:
-        assert download["contentUrl"] == f"{SITE_URL}data/v{version}/{download['name']}"
-        path = built.site / "data" / f"v{version}" / download["name"]
+        assert download["contentUrl"] == f"{SITE_URL}data/{folder}/{download['name']}"
+        path = built.site / "data" / folder / download["name"]
         assert download["contentSize"] == f"{path.stat().st_size} bytes"
         assert re.fullmatch(r"[0-9a-f]{64}", download["sha256"])
 

@@ -1,13 +1,7 @@
-"""Stable URLs and releases: a moved page keeps its old URL through a redirect, and each
-release stays downloadable at its versioned URL."""
-import yaml
-
+"""Stable URLs: a moved page keeps its old URL through a redirect, and no link points at a section
+that does not exist. (Each release stays downloadable at its versioned URL: test_releases.py.)"""
 from build_scripts.package import build_package
 from build_scripts.site import build_docs, build_site
-
-
-def version(paths) -> str:
-    return yaml.safe_load((paths.metadata / "package.yaml").read_text())["version"]
 
 
 def test_redirect_keeps_an_old_url(tiny_project):
@@ -21,33 +15,6 @@ def test_redirect_keeps_an_old_url(tiny_project):
     assert old.exists()
     text = old.read_text()
     assert 'http-equiv="refresh"' in text and "../areas/" in text
-
-
-def test_earlier_releases_stay_downloadable(tiny_project):
-    """A release archived in releases/ (make release-archive) is published at its own URL."""
-    old = tiny_project.releases / "v0.9.0"
-    old.mkdir(parents=True)
-    (old / "SHA256SUMS").write_text("0" * 64 + "  mappa-statistics.zip\n", encoding="utf-8")
-    (old / "mappa-statistics.zip").write_bytes(b"old release")
-    build_package(tiny_project)
-    build_docs(tiny_project)
-    assert (tiny_project.docs / "data" / "v0.9.0" / "mappa-statistics.zip").read_bytes() == b"old release"
-    assert (tiny_project.docs / "data" / f"v{version(tiny_project)}" / "mappa-statistics.zip").exists()
-    assert "Earlier releases: [v0.9.0](v0.9.0/SHA256SUMS)" in (tiny_project.docs / "data" / "index.md").read_text()
-    assert "/data/v0.9.0/mappa-statistics.zip" in (tiny_project.root / "published-urls.txt").read_text()
-
-
-def test_release_archive_keeps_the_current_release(tiny_project):
-    from build_scripts.release_archive import archive_release
-
-    build_package(tiny_project)
-    build_docs(tiny_project)
-    archive_release(tiny_project)
-    kept = tiny_project.releases / f"v{version(tiny_project)}"
-    assert sorted(p.name for p in kept.iterdir()) == sorted(
-        p.name for p in (tiny_project.docs / "data" / f"v{version(tiny_project)}").iterdir())
-    assert (kept / "mappa-statistics.zip").read_bytes() == (
-        tiny_project.docs / "data" / "latest" / "mappa-statistics.zip").read_bytes()
 
 
 def test_a_glossary_term_links_only_to_sections_the_compare_page_has(tiny_project):
