@@ -25,6 +25,7 @@ from .metadata import (
     YamlDocument,
     checked_once,
     describe_value,
+    in_words,
     load_schema,
     placeholder_problems,
     read_csv_table,
@@ -68,12 +69,13 @@ def _expected_for(error: Any, schema: dict[str, Any], noun: str = "column") -> s
                 return f"a value (this {noun} is required)"
             if error.type == "constraint-error" and "pattern" in constraints:
                 # `expected`: the schema's words for a message ("expected a number as printed ...");
-                # a description is a sentence of documentation, not words to follow "expected".
-                return spec.get("expected") or f"text matching the pattern {constraints['pattern']}"
+                # a description is a sentence of documentation, made into words that follow "expected".
+                return spec.get("expected") or in_words(spec.get("description")) or (
+                    f"text matching the pattern {constraints['pattern']}")
             if error.type == "type-error":
                 return {"integer": "a whole number", "number": "a number", "date": "a date as YYYY-MM-DD"}.get(
                     spec.get("type", "string"), f"a {spec.get('type')}")
-            return spec.get("description") or f"a {spec.get('type', 'string')}"
+            return in_words(spec.get("description")) or f"a {spec.get('type', 'string')}"
     return "a well-formed row"
 
 
