@@ -5,7 +5,6 @@ project; invariants over the real site."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 import yaml
