@@ -145,8 +145,11 @@ def test_every_field_is_fully_described():
     """Catches YAML slips such as an unquoted comma splitting a description into a new key."""
     allowed = {"name", "type", "title", "description", "constraints"}
     for path in (REPO / "metadata" / "schemas").glob("*.yaml"):
+        # The curated report's schema is not published: it may also say, in `expected`, what an
+        # error message says the field expected (load.py).
+        own = {"expected"} if path.name == "curated-report.yaml" else set()
         for field in yaml.safe_load(path.read_text())["fields"]:
-            assert set(field) <= allowed, (path.name, field["name"], set(field) - allowed)
+            assert set(field) <= allowed | own, (path.name, field["name"], set(field) - allowed - own)
             assert field["description"].strip().endswith("."), (path.name, field["name"])
 
 
