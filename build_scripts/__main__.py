@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     release.add_argument("--version", required=True, help="the new version, e.g. 1.2.0")
     release.add_argument("--reason", help="why the figures it corrects changed (for every one of them)")
     release.add_argument("--date", help="the release date, YYYY-MM-DD (default: today)")
+    status = sub.add_parser("status", help="say whether datapackage/ is a release (exit 1 with --require-released "
+                                           "when it is not)")
+    status.add_argument("--require-released", action="store_true")
     preview = sub.add_parser("preview", help="serve the site and update the changed pages on every save")
     preview.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
@@ -51,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
 
+    if args.step == "status":
+        state = _release_state(paths)
+        print(state)
+        return 1 if args.require_released and state.startswith("Not yet released") else 0
     if args.step == "compare-keyings":
         return _compare_keyings(paths, Path(args.first), Path(args.second))
     try:

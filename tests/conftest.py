@@ -90,3 +90,19 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+# The real-data checks: what must hold for any data the curator adds (every printed cell
+# published, every page built, every download and checksum right, every client loads it), as
+# opposed to exact outputs, which are tested on fixtures. A test is one if it reads the built
+# real project without a browser (the `built` fixture), or is marked `real_data` because it reads
+# the committed files. tests/test_curator_workflow.py runs exactly these on a copy of the project
+# to which it has added and released a made-up report: `pytest -m real_data`.
+BROWSER_FIXTURES = {"browser", "server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "built" in fixtures and not fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.real_data)
