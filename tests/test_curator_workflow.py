@@ -23,11 +23,18 @@ from conftest import REPO
 from curator import complete_register_row, fill_blank, retype
 
 
+# Outside a git checkout (a copy of the project), everything but what git ignores at the top.
+NOT_THE_PROJECT = {".git", ".venv", "node_modules", ".cache", ".pytest_cache", "site", "keying", ".bench"}
+
+
 def clone(target: Path) -> Path:
     """The project's files as git has them (committed or new, not ignored), with its virtualenv."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            capture_output=True, check=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
+                            capture_output=True)
+    names = listed.stdout.decode().split("\0") if listed.returncode == 0 else [
+        p.relative_to(REPO).as_posix() for p in REPO.rglob("*")
+        if p.relative_to(REPO).parts[0] not in NOT_THE_PROJECT and "__pycache__" not in p.parts]
+    for name in filter(None, names):
         source = REPO / name
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
