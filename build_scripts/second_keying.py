@@ -185,11 +185,8 @@ def _cell_differences(first: Keyed, second: Keyed) -> list[Difference]:
 
 def _value_difference(a: str, b: str) -> tuple[str, str]:
     """(kind, words) for two values that are not the same text. Both passed the schema's pattern,
-    so each is a dash or a number, perhaps with thousands separators."""
+    so each is a dash (typed one way, "-") or a number, perhaps with thousands separators."""
     both = f"{a!r} in the first keying, {b!r} in the second"
-    if a in DASHES and b in DASHES:
-        return VALUE_WRITTEN, (f"the dash is written differently: {both} (both are a dash; counted because the "
-                               "curated file records each value as printed)")
     if a in DASHES or b in DASHES:
         return VALUE, f"a dash (not applicable) in one keying and a number in the other: {both}"
     if Decimal(a.replace(",", "")) == Decimal(b.replace(",", "")):

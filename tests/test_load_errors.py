@@ -14,10 +14,10 @@ from conftest import FIXTURES, copy_project
 REPORT = "curated/reports/staffordshire-2023-24.csv"
 
 CASES = {
-    "non_number": f"{REPORT}:3: column 'value': expected The value as printed: a whole or decimal number "
-                  "(thousands separators allowed) or a dash.; found '33l'",
-    "negative_count": f"{REPORT}:11: column 'value': expected The value as printed: a whole or decimal number "
-                      "(thousands separators allowed) or a dash.; found '-138'",
+    "non_number": f"{REPORT}:3: column 'value': expected the value as printed: a whole or decimal number "
+                  "(thousands separators allowed), or - for a printed dash; found '33l'",
+    "negative_count": f"{REPORT}:11: column 'value': expected the value as printed: a whole or decimal number "
+                      "(thousands separators allowed), or - for a printed dash; found '-138'",
     "unknown_measure": f"{REPORT}:11: column 'measure_id': expected one of eligible, managed_l2_l3, "
                        "breach_notification, notification_revoked, shpo, shpo_foreign_travel, sopo, "
                        "notification_order, foreign_travel_order, sro_breach_notification, custody_breach_licence, "
@@ -32,7 +32,7 @@ CASES = {
                       "metadata/quality-register.yaml for eligible level 1 category all; found printed total 1750",
     "wrong_encoding": f"{REPORT}:12: column 'character 18': expected text encoded as UTF-8; found byte 0xe9, "
                       "which is not valid UTF-8 (save the file as UTF-8)",
-    "formula_cell": f"{REPORT}:11: column 'row': expected The row label as printed.; found '=HYPERLINK(\"x\")'",
+    "formula_cell": f"{REPORT}:11: column 'row': expected the row label as printed; found '=HYPERLINK(\"x\")'",
     # Malformed CSV: found by load's own reading, before frictionless and before any register check.
     "unclosed_quote": f"{REPORT}:2: column 'value': expected a closing double quote (\") before the end of the "
                       "line; found '\"1,409,eligible,1,1,' with no closing quote",
