@@ -18,6 +18,7 @@ from typing import Any, Callable
 from .charts import build_charts
 from .dataset import read_dataset
 from .errors import BuildError
+from .lock import inherited_fds
 from .memo import DiskMemo, environment_digest
 from .package import stage_package, swap_in
 from .pages import build_pages
@@ -41,7 +42,10 @@ def read_manifest(path: Path) -> list[str]:
 
 def write_manifest(path: Path, urls: list[str]) -> None:
     merged = sorted(set(read_manifest(path)) | set(urls))
-    path.write_text(MANIFEST_HEADER + "".join(f"{u}\n" for u in merged), encoding="utf-8")
+    # Written whole, then renamed: a build stopped mid-write must not lose a published URL.
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(MANIFEST_HEADER + "".join(f"{u}\n" for u in merged), encoding="utf-8")
+    tmp.replace(path)
 
 
 def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
@@ -136,7 +140,7 @@ def make_site(paths: Paths, docs_dir: Path, descriptor: Path, timings: dict[str,
         result = subprocess.run(
             [sys.executable, "-m", "build_scripts.mkdocs_build", "--config-file", str(paths.root / "mkdocs.yml"),
              "--docs-dir", str(docs_dir), "--site-dir", str(staging), "--cache", str(paths.cache / "mkdocs")],
-            cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True, pass_fds=inherited_fds())
         timings["mkdocs_s"] = time.perf_counter() - t
         if result.returncode != 0:
             sys.stderr.write(result.stdout + result.stderr)
