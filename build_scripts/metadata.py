@@ -66,12 +66,15 @@ def read_input(path: Path, root: Path) -> bytes:
         raise refuse("this file", "no such file", line=None) from None
     except OSError as error:
         raise refuse("a file the build can read", error.strerror or type(error).__name__) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(handle.fileno())
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_INPUT_BYTES:
+        os.close(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise refuse("a file", "a folder")
         if not stat.S_ISREG(status.st_mode):
-            raise refuse("a file", "a folder" if stat.S_ISDIR(status.st_mode) else "a special file (not a regular file)")
-        if status.st_size > MAX_INPUT_BYTES:
-            raise refuse(f"a file of at most {MAX_INPUT_BYTES:,} bytes", f"{status.st_size:,} bytes")
+            raise refuse("a file", "a special file (not a regular file)")
+        raise refuse(f"a file of at most {MAX_INPUT_BYTES:,} bytes", f"{status.st_size:,} bytes")
+    with os.fdopen(descriptor, "rb") as handle:
         data = handle.read(MAX_INPUT_BYTES + 1)
     if len(data) > MAX_INPUT_BYTES:  # it grew while being read
         raise refuse(f"a file of at most {MAX_INPUT_BYTES:,} bytes", "a file still growing")
@@ -600,8 +603,12 @@ def _schema_error_place(document: YamlDocument, note: str) -> tuple[int, str | N
 
 
 def rel(path: Path, root: Path) -> str:
-    """The path as a message names it: relative to the project. The last part is not resolved, so
-    a link is named as the link, never as the file it leads to."""
+    """The path as a message names it: relative to the project, as reached through its folders
+    (a link is named as the link, never as the file it leads to)."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        pass
     try:
         return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
