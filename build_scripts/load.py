@@ -8,6 +8,7 @@ problem into "file:line: column: expected ...; found ...".
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import hashlib
 import json
@@ -16,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 import frictionless
 
@@ -28,11 +29,13 @@ from .metadata import (
     CsvTable,
     YamlDocument,
     character_name,
+    check_yaml_structure,
     checked_once,
     describe_value,
     load_schema,
     read_csv_table,
     read_input,
+    linked_inputs,
     read_yaml_document,
     rel,
 )
@@ -249,7 +252,11 @@ def load(paths: Paths = Paths()) -> Curated:
             problems.extend(error.problems)
             return None
 
-    # The schemas first: every other check reads them.
+    # No input is read through a link; the schemas next: every other check reads them.
+    problems.extend(linked_inputs(root))
+    if problems:
+        raise BuildError(problems)
+    collect(lambda: check_yaml_structure(root / "mkdocs.yml", root))
     for path in sorted(paths.schemas.glob("*.yaml")):
         collect(lambda path=path: load_schema(paths, path.stem))
     if problems:
@@ -275,6 +282,7 @@ def load(paths: Paths = Paths()) -> Curated:
     measure_ids = [m["measure_id"] for m in measures]
     area_ids = [a["area_id"] for a in areas]
     breakdown = {m["measure_id"]: m["breakdown"] for m in measures}
+    counted = counted_measures(measures)
 
     # The register of reports.
     register_schema = _with_enum(load_schema(paths, "reports"), "area_id", area_ids)
@@ -316,7 +324,7 @@ def load(paths: Paths = Paths()) -> Curated:
     for report_id in sorted(registered & files.keys()):
         path = files[report_id]
         table = collect(lambda path=path: read_report_file(paths, path, report_schema, breakdown,
-                                                           cache=paths.cache / "validated"))
+                                                           cache=paths.cache / "validated", counted=counted))
         if table is None:
             continue
         curated.cells[report_id] = table.rows
@@ -325,6 +333,11 @@ def load(paths: Paths = Paths()) -> Curated:
     if problems:
         raise BuildError(problems)
     return curated
+
+
+def counted_measures(measures: list[dict[str, str]]) -> set[str]:
+    """The measures whose values are counts (of people or orders), so whole numbers."""
+    return {m["measure_id"] for m in measures if m["counts"] != "rate"}
 
 
 def _register_row_problems(file: str, register: list[dict[str, str]],
@@ -376,15 +389,17 @@ def curated_report_schema(paths: Paths, measure_ids: list[str], cache: bool = Tr
 
 
 def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown: dict[str, str],
-                     cache: Path | None) -> CsvTable:
+                     cache: Path | None, counted: Collection[str] = ()) -> CsvTable:
     """One curated report file, sound in shape, valid against `schema`, and with every cell fitting
-    its measure's breakdown (measure_id -> breakdown). Raises BuildError with every problem in it.
-    The second keying reads its files with this too, so it refuses what the build refuses.
+    its measure's breakdown (measure_id -> breakdown) and, for a measure in `counted` (people or
+    orders, not a rate), a whole number. Raises BuildError with every problem in it. The second
+    keying reads its files with this too, so it refuses what the build refuses.
 
     A file found good is remembered by its modification time and size (and the schema), so a
     long-running `make preview` re-reads only the file that was saved."""
     stat = path.stat()
-    remembered = (str(path), stat.st_mtime_ns, stat.st_size, json.dumps([schema, breakdown], sort_keys=True))
+    remembered = (str(path), stat.st_mtime_ns, stat.st_size,
+                  json.dumps([schema, breakdown, sorted(counted)], sort_keys=True))
     if remembered in _GOOD_REPORT_FILES:
         return _GOOD_REPORT_FILES[remembered]
     table = read_csv_table(path, paths.root, CURATED_COLUMNS, "printed cell")
@@ -397,6 +412,11 @@ def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown
             problems.append(InputProblem(file, line, "level",
                                          f"level 'all' and category 'all' (measure {row['measure_id']} has no breakdown)",
                                          f"level {row['level']!r}, category {row['category']!r}"))
+        if row["measure_id"] in counted and "." in row["value"]:
+            # "1.409" is how a European keyboard writes 1,409: never read it as one and a bit.
+            problems.append(InputProblem(file, line, "value", f"a whole number (measure {row['measure_id']} is a "
+                                         "count)", f"{excerpt(row['value'])} (type a thousands separator as a comma, "
+                                         "like 1,409)"))
     if problems:
         raise BuildError(problems)
     if len(_GOOD_REPORT_FILES) > 10_000:
@@ -481,6 +501,8 @@ def package_problems(document: YamlDocument) -> list[InputProblem]:
             pattern, words = PACKAGE_TEXT_KEYS[key]
             if not isinstance(value, str) or not re.fullmatch(pattern, value.strip()):
                 problem((key,), words, describe_value(value))
+            elif key == "created" and not _is_real_datetime(value.strip()):
+                problem((key,), "a date and time that exists (month 01 to 12, a day in that month)", excerpt(value))
         elif not isinstance(value, list) or not value:
             problem((key,), f"a list of {key} ('- ' lines)", describe_value(value) if value != [] else "an empty list")
         elif key == "keywords":
@@ -499,6 +521,14 @@ def package_problems(document: YamlDocument) -> list[InputProblem]:
                         problem((key, index, name) if name in item else (key, index),
                                 f"a {name} (text)", describe_value(item.get(name)) if name in item else "none")
     return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _is_real_datetime(text: str) -> bool:
+    try:
+        datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        return True
+    except ValueError:
+        return False
 
 
 def read_glossary(paths: Paths) -> list[dict[str, Any]]:

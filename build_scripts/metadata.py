@@ -53,8 +53,7 @@ def read_input(path: Path, root: Path) -> bytes:
 
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
-            raise refuse("a file of its own in the project", "a symbolic link (copy the file here instead: "
-                         "the build reads no file through a link)")
+            raise BuildError([link_problem(file)])
         # A file reached through the project's folders must be in it (a file named on the command
         # line, such as a second keying, may be anywhere).
         if Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root)) and \
@@ -79,6 +78,48 @@ def read_input(path: Path, root: Path) -> bytes:
     if len(data) > MAX_INPUT_BYTES:  # it grew while being read
         raise refuse(f"a file of at most {MAX_INPUT_BYTES:,} bytes", "a file still growing")
     return data
+
+
+def link_problem(file: str) -> InputProblem:
+    return InputProblem(file, 1, None, "a file or folder of its own in the project",
+                        "a symbolic link (copy what it leads to here instead: the build reads nothing through a link)")
+
+
+# What a build reads from the project: load reads curated/ and metadata/ file by file; the pages
+# and MkDocs read the rest.
+INPUTS = ["curated", "metadata", "templates", "theme", "releases", "CHANGELOG.md", "mkdocs.yml"]
+
+
+def linked_inputs(root: Path) -> list[InputProblem]:
+    """Every symbolic link among the project's inputs. A link can lead to any file on the machine,
+    and a template, a theme file, a release or the changelog is published as it is."""
+    problems = []
+    for name in INPUTS:
+        top = root / name
+        if top.is_symlink():
+            problems.append(link_problem(name))
+            continue
+        for folder, folders, files in os.walk(top):  # does not enter a linked folder
+            for entry in sorted(folders + files):
+                if os.path.islink(os.path.join(folder, entry)):
+                    problems.append(link_problem(rel(Path(folder) / entry, root)))
+    return problems
+
+
+def check_yaml_structure(path: Path, root: Path) -> None:
+    """A YAML file another program reads (mkdocs.yml): bounded as ours are (read_yaml_document),
+    without building it. Raises BuildError."""
+    text = read_text_strict(path, root)
+    file = rel(path, root)
+    try:
+        problem = _structure_problem(file, text, YAML_LOADER)
+    except yaml.YAMLError:
+        try:
+            problem = _structure_problem(file, text, yaml.SafeLoader)
+        except yaml.YAMLError as error:
+            problem = _yaml_problem(file, text, error)
+    if problem is not None:
+        raise BuildError([problem])
 
 
 def read_text_strict(path: Path, root: Path) -> str:
@@ -566,6 +607,13 @@ def schema_problems(document: YamlDocument, published: bool) -> list[InputProble
     if not isinstance(schema, dict):
         return [InputProblem(file, document.line(), None, "a Table Schema (title, description, fields, primaryKey)",
                              describe_value(schema))]
+    fields = schema.get("fields")
+    shapeless = [index for index, spec in enumerate(fields if isinstance(fields, list) else [])
+                 if not isinstance(spec, dict)]
+    if shapeless:  # frictionless's validator expects each field to be a mapping
+        return [InputProblem(file, document.line("fields", index), "fields",
+                             "a field of 'key: value' pairs (name, type, ...)", describe_value(fields[index]))
+                for index in shapeless]
     problems = []
     for error in frictionless.Schema.validate_descriptor(schema).errors:
         line, field_name = _schema_error_place(document, error.note)

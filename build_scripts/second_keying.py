@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import BuildError, InputProblem
-from .load import DASHES, curated_report_schema, read_report_file, read_table
+from .load import DASHES, counted_measures, curated_report_schema, read_report_file, read_table
 from .metadata import rel
 from .paths import Paths
 
@@ -100,7 +100,7 @@ def load_keyings(paths: Paths, first: Path, second: Path) -> tuple[list[Keyed], 
             problems.append(InputProblem(file, None, None, "a curated report CSV", "no such file"))
             continue
         try:
-            table = read_report_file(paths, path, schema, breakdown, cache=None)
+            table = read_report_file(paths, path, schema, breakdown, cache=None, counted=counted_measures(measures))
         except BuildError as error:
             problems.extend(error.problems)
             continue

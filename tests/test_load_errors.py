@@ -13,6 +13,7 @@ from build_scripts.__main__ import main
 from build_scripts.errors import BuildError
 from build_scripts.metadata import MAX_INPUT_BYTES
 from build_scripts.package import build_package
+from build_scripts.site import build_docs
 from conftest import FIXTURES, REPO, copy_project
 
 REPORT = "curated/reports/staffordshire-2023-24.csv"
@@ -378,6 +379,19 @@ EDITS = {
     "yaml_deep_nesting_in_schema": (AREAS_SCHEMA, "title: Areas", "title: Areas\nx: " + "{a: " * 30 + "}" * 30,
                                     f"{AREAS_SCHEMA}:2: column 'character 80': expected lists and mappings at most 20 "
                                     "deep; found one 21 deep"),
+    # Counts are whole numbers: "1.409" is how a European keyboard writes 1,409.
+    "count_with_a_decimal_point": (REPORT, '"1,409"', "1.409",
+                                   f"{REPORT}:2: column 'value': expected a whole number (measure eligible is a "
+                                   "count); found '1.409' (type a thousands separator as a comma, like 1,409)"),
+    "package_created_no_such_date": (PACKAGE, '"2026-11-22T00:00:00Z"', '"2026-13-45T00:00:00Z"',
+                                     f"{PACKAGE}:15: column 'created': expected a date and time that exists (month "
+                                     "01 to 12, a day in that month); found '2026-13-45T00:00:00Z'"),
+    "schema_field_not_a_mapping": (AREAS_SCHEMA, "fields:\n", "fields:\n  - 5\n",
+                                   f"{AREAS_SCHEMA}:4: column 'fields': expected a field of 'key: value' pairs (name, "
+                                   "type, ...); found the number 5 (put it in quotes to make it text)"),
+    "mkdocs_yml_alias": ("mkdocs.yml", "", "a: &a [x, x]\nb: *a\n",
+                         "mkdocs.yml:1: column 'character 4': expected a value written out in full (put a value that "
+                         "starts with '&' in quotes: these files use no YAML anchors); found the anchor '&a'"),
     # What the pages name by id, checked when the inputs are loaded.
     "glossary_term_the_pages_need": (GLOSSARY, "- term_id: level-1\n", "- term_id: level-one\n",
                                      f"{GLOSSARY}:1: column 'term_id': expected a term with term_id level-1 (the pages "
@@ -490,6 +504,17 @@ def link_reports_folder_outside(paths, outside):
     paths.report_files.symlink_to(outside / "reports")
 
 
+def link_changelog_outside(paths, outside):
+    (outside / "passwd").write_text(SECRET + "\n", encoding="utf-8")
+    (paths.root / "CHANGELOG.md").unlink()
+    (paths.root / "CHANGELOG.md").symlink_to(outside / "passwd")
+
+
+def link_a_theme_folder_outside(paths, outside):
+    (outside / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
+    (paths.root / "theme" / "extra").symlink_to(outside)
+
+
 def make_report_a_pipe(paths, outside):
     (paths.root / REPORT).unlink()
     os.mkfifo(paths.root / REPORT)
@@ -513,20 +538,28 @@ def delete_package_yaml(paths, outside):
 # a byte of it is read, and no message quotes what it holds.
 NOT_PLAIN_FILES = {
     "glossary_linked_outside": (link_glossary_outside,
-                                f"{GLOSSARY}:1: expected a file of its own in the project; found a symbolic link "
-                                "(copy the file here instead: the build reads no file through a link)"),
+                                f"{GLOSSARY}:1: LINKED"),
     "report_linked_inside": (link_report_inside,
-                             f"{REPORT}:1: expected a file of its own in the project; found a symbolic link (copy the "
-                             "file here instead: the build reads no file through a link)"),
+                             f"{REPORT}:1: LINKED"),
     "reports_folder_linked_outside": (link_reports_folder_outside,
-                                      f"{REPORT}:1: expected a file inside the project folder; found a path that "
-                                      "leads outside it, through a linked folder"),
+                                      "curated/reports:1: LINKED"),
+    # Read by the pages or MkDocs, and published as they are.
+    "changelog_linked_outside": (link_changelog_outside,
+                                 "CHANGELOG.md:1: LINKED"),
+    "theme_folder_linked_outside": (link_a_theme_folder_outside,
+                                    "theme/extra:1: LINKED"),
     "report_a_pipe": (make_report_a_pipe, f"{REPORT}:1: expected a file; found a special file (not a regular file)"),
     "report_a_folder": (make_report_a_folder, f"{REPORT}:1: expected a file; found a folder"),
     "report_too_large": (make_report_too_large,
                          f"{REPORT}:1: expected a file of at most 2,097,152 bytes; found 2,097,153 bytes"),
     "package_yaml_missing": (delete_package_yaml, f"{PACKAGE}: expected this file; found no such file"),
 }
+
+
+LINKED = ("expected a file or folder of its own in the project; found a symbolic link (copy what it leads to here "
+          "instead: the build reads nothing through a link)")
+NOT_PLAIN_FILES = {case: (change, message.replace("LINKED", LINKED))
+                   for case, (change, message) in NOT_PLAIN_FILES.items()}
 
 
 @pytest.mark.parametrize("case", sorted(NOT_PLAIN_FILES))
@@ -565,3 +598,47 @@ def test_thousands_of_problems_print_the_first_hundred(tiny_project, capsys):
     assert len(lines) == 1 + 100 + 1
     assert lines[1] == f"  {REPORT}:13: {VALUE} 'lots'"
     assert lines[-1] == "  ... and 900 more problems, not shown"
+
+
+def test_a_measure_without_a_headline_sentence_stops_the_pages_before_any_is_written(tiny_project):
+    """The package does not need a sentence for each measure; the pages do, so the docs step checks
+    before it writes anything."""
+    edit(tiny_project, "metadata/measures.csv", "rso_per_100k,",
+         'new_measure,New,New,people,people_during_year,single_figure,shpo,14,"A new one."\nrso_per_100k,')
+    edit(tiny_project, REPORT, "Rate,", "New,New,,5,new_measure,all,all,\nRate,")
+    build_package(tiny_project)
+    with pytest.raises(BuildError) as caught:
+        build_docs(tiny_project)
+    assert [str(p) for p in caught.value.problems] == [
+        "metadata/measures.csv:14: column 'measure_id': expected a measure the pages have a headline sentence for "
+        "(a developer adds one to SENTENCES in build_scripts/pages.py); found 'new_measure'"]
+    assert not tiny_project.docs.exists()
+
+
+def test_a_template_jinja_cannot_read_is_named_at_its_line(tiny_project):
+    edit(tiny_project, "templates/report.md.j2", "{% block body %}", "{% block body %}{% if %}")
+    build_package(tiny_project)
+    with pytest.raises(BuildError) as caught:
+        build_docs(tiny_project)
+    assert [str(p) for p in caught.value.problems] == [
+        "templates/report.md.j2:9: expected a template Jinja can read; found a mistake in it: Expected an "
+        "expression, got 'end of statement block'"]
+    assert not tiny_project.docs.exists()
+    assert [p.name for p in tiny_project.root.iterdir() if p.name.startswith(".docs-")] == []
+
+
+def test_a_file_reached_through_a_folder_linked_outside_the_project_is_refused_unread(tiny_project, tmp_path):
+    """load refuses every link among the inputs; a file named on the command line, such as a second
+    keying in keying/, is checked as it is read."""
+    from build_scripts.second_keying import compare_keyings
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copyfile(tiny_project.root / REPORT, outside / "staffordshire-2023-24.csv")
+    (tiny_project.root / "keying").symlink_to(outside)
+    with pytest.raises(BuildError) as caught:
+        compare_keyings(tiny_project.root / REPORT, tiny_project.root / "keying/staffordshire-2023-24.csv",
+                        tiny_project)
+    assert [str(p) for p in caught.value.problems] == [
+        "keying/staffordshire-2023-24.csv:1: expected a file inside the project folder; found a path that leads "
+        "outside it, through a linked folder"]
