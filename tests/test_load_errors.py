@@ -642,3 +642,16 @@ def test_a_file_reached_through_a_folder_linked_outside_the_project_is_refused_u
     assert [str(p) for p in caught.value.problems] == [
         "keying/staffordshire-2023-24.csv:1: expected a file inside the project folder; found a path that leads "
         "outside it, through a linked folder"]
+
+
+def test_the_curators_guide_states_the_limits_the_build_applies():
+    """curated/README.md, "When the build stops", gives the numbers the code uses."""
+    from build_scripts.__main__ import PRINTED_PROBLEMS
+    from build_scripts.errors import EXCERPT_LIMIT
+    from build_scripts.metadata import MAX_YAML_DEPTH
+
+    guide = " ".join((REPO / "curated" / "README.md").read_text(encoding="utf-8").split())
+    for words in (f"larger than {MAX_INPUT_BYTES:,} bytes", f"nested more than {MAX_YAML_DEPTH} deep",
+                  f"at most {EXCERPT_LIMIT} characters", f"more than {PRINTED_PROBLEMS} problems, the first "
+                  f"{PRINTED_PROBLEMS} are printed", "type a printed dash as -"):
+        assert words in guide, words
