@@ -600,29 +600,30 @@ def test_thousands_of_problems_print_the_first_hundred(tiny_project, capsys):
     assert lines[-1] == "  ... and 900 more problems, not shown"
 
 
-def test_a_measure_without_a_headline_sentence_stops_the_pages_before_any_is_written(tiny_project):
-    """The package does not need a sentence for each measure; the pages do, so the docs step checks
-    before it writes anything."""
-    edit(tiny_project, "metadata/measures.csv", "rso_per_100k,",
-         'new_measure,New,New,people,people_during_year,single_figure,shpo,14,"A new one."\nrso_per_100k,')
-    edit(tiny_project, REPORT, "Rate,", "New,New,,5,new_measure,all,all,\nRate,")
-    build_package(tiny_project)
-    with pytest.raises(BuildError) as caught:
-        build_docs(tiny_project)
-    assert [str(p) for p in caught.value.problems] == [
+# What only the pages need, checked by the docs step before it writes anything: (edits, message).
+DOCS_STEP_CASES = {
+    "measure_without_a_headline_sentence": (
+        [("metadata/measures.csv", "rso_per_100k,",
+          'new_measure,New,New,people,people_during_year,single_figure,shpo,14,"A new one."\nrso_per_100k,'),
+         (REPORT, "Rate,", "New,New,,5,new_measure,all,all,\nRate,")],
         "metadata/measures.csv:14: column 'measure_id': expected a measure the pages have a headline sentence for "
-        "(a developer adds one to SENTENCES in build_scripts/pages.py); found 'new_measure'"]
-    assert not tiny_project.docs.exists()
+        "(a developer adds one to SENTENCES in build_scripts/pages.py); found 'new_measure'"),
+    "template_jinja_cannot_read": (
+        [("templates/report.md.j2", "{% block body %}", "{% block body %}{% if %}")],
+        "templates/report.md.j2:9: expected a template Jinja can read; found a mistake in it: Expected an "
+        "expression, got 'end of statement block'"),
+}
 
 
-def test_a_template_jinja_cannot_read_is_named_at_its_line(tiny_project):
-    edit(tiny_project, "templates/report.md.j2", "{% block body %}", "{% block body %}{% if %}")
+@pytest.mark.parametrize("case", sorted(DOCS_STEP_CASES))
+def test_what_the_pages_need_is_checked_before_any_page_is_written(tiny_project, case):
+    edits, message = DOCS_STEP_CASES[case]
+    for file, old, new in edits:
+        edit(tiny_project, file, old, new)
     build_package(tiny_project)
     with pytest.raises(BuildError) as caught:
         build_docs(tiny_project)
-    assert [str(p) for p in caught.value.problems] == [
-        "templates/report.md.j2:9: expected a template Jinja can read; found a mistake in it: Expected an "
-        "expression, got 'end of statement block'"]
+    assert [str(p) for p in caught.value.problems] == [message]
     assert not tiny_project.docs.exists()
     assert [p.name for p in tiny_project.root.iterdir() if p.name.startswith(".docs-")] == []
 
