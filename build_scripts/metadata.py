@@ -380,10 +380,12 @@ def read_yaml_document(path: Path, root: Path, expected: str, plain_text: bool =
     except yaml.YAMLError:
         # Parse again with PyYAML's own parser: its messages name what it found, libyaml's do not.
         try:
-            _structure_problem(file, text, yaml.SafeLoader)
-            node, data = _compose(text, yaml.SafeLoader)
+            problem = _structure_problem(file, text, yaml.SafeLoader)
+            node, data = _compose(text, yaml.SafeLoader) if problem is None else (None, None)
         except yaml.YAMLError as error:
             raise BuildError([_yaml_problem(file, text, error)]) from None
+        if problem is not None:
+            raise BuildError([problem]) from None
     if node is None or data is None:
         raise BuildError([InputProblem(file, 1, None, expected, "an empty file")])
     problems = _duplicate_keys(file, node) + (_unseen_in_yaml(file, node) if plain_text else [])

@@ -188,8 +188,9 @@ def test_other_dash_and_decimal_forms(tmp_path):
     """A dash is typed one way, so two keyings never differ in how they wrote it: another dash
     character is refused as the build refuses it (curated/README.md, "When the build stops")."""
     base = (KEYING / "base.csv").read_text(encoding="utf-8")
-    (tmp_path / "first.csv").write_text(base.replace(",138,shpo", ",138.0,shpo"), encoding="utf-8")
-    (tmp_path / "second.csv").write_text(base.replace(",138,shpo", ",138.5,shpo"), encoding="utf-8")
+    # Decimals: a rate (a count is a whole number, refused with a decimal point like the build does).
+    (tmp_path / "first.csv").write_text(base.replace(",138,rso", ",138.0,rso"), encoding="utf-8")
+    (tmp_path / "second.csv").write_text(base.replace(",138,rso", ",138.5,rso"), encoding="utf-8")
     differences = compare_keyings(tmp_path / "first.csv", tmp_path / "second.csv").differences
     assert [d.what for d in differences] == ["the value differs: '138.0' in the first keying, '138.5' in the second"]
 
