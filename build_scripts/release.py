@@ -197,10 +197,6 @@ def check_request(paths: Paths, releases: Releases, version: str, day: str) -> N
         problems.append(InputProblem(CHANGELOG, line, None, f"no entry for {version} yet (make release writes it)",
                                      "an entry (left by a make release that did not finish? restore the file with "
                                      f"`git checkout -- {CHANGELOG}`)"))
-    leftovers = sorted(p.name for p in paths.root.glob(".release-*"))
-    if leftovers:
-        problems.append(InputProblem(leftovers[0], None, None, "no folder left by an earlier make release",
-                                     "a folder left by one that was stopped (delete it)"))
     if problems:
         raise BuildError(problems)
 

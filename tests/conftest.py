@@ -32,15 +32,19 @@ def copy_project(target: Path, inputs=INPUTS) -> Paths:
     return Paths(root=target)
 
 
-@pytest.fixture
-def tiny_project(tmp_path: Path) -> Paths:
+def copy_tiny_project(target: Path) -> Paths:
     """The real metadata with one tiny, consistent report, and a glossary (the terms it needs) and
     package.yaml of its own (tests/fixtures/tiny), laid out as the bad-input tests' line numbers
     expect, so editing or re-versioning the real ones moves no expected line."""
-    paths = copy_project(tmp_path / "tiny", inputs=["metadata", "templates", "theme", "mkdocs.yml",
-                                                    "CHANGELOG.md"])
+    paths = copy_project(target, inputs=["metadata", "templates", "theme", "mkdocs.yml", "CHANGELOG.md"])
     shutil.copytree(FIXTURES / "tiny", paths.root, dirs_exist_ok=True)
     return paths
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Paths:
+    """A tiny project (copy_tiny_project) of its own for each test."""
+    return copy_tiny_project(tmp_path / "tiny")
 
 
 def full_build(target: Path) -> Paths:
