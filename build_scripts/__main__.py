@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
 
 from .errors import BuildError
+from .lock import build_lock
 from .paths import Paths
+
+# The steps that write the build's outputs: one at a time in a project (build_scripts/lock.py).
+BUILD_STEPS = {"package", "docs", "site", "all", "release"}
+# A file of thousands of bad rows is one mistake (a shifted column, a wrong file): the first
+# problems say what it is.
+PRINTED_PROBLEMS = 100
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,10 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     release.add_argument("--version", required=True, help="the new version, e.g. 1.2.0")
     release.add_argument("--reason", help="why the figures it corrects changed (for every one of them)")
     release.add_argument("--date", help="the release date, YYYY-MM-DD (default: today)")
+    status = sub.add_parser("status", help="say whether datapackage/ is a release (exit 1 with --require-released "
+                                           "when it is not)")
+    status.add_argument("--require-released", action="store_true")
     preview = sub.add_parser("preview", help="serve the site and update the changed pages on every save")
     preview.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
     paths = Paths(root=Path(args.root).resolve()) if args.root else Paths()
+    if not paths.root.is_dir():
+        parser.error(f"--root {args.root}: no such folder")
 
     if args.step == "preview":
         import logging
@@ -45,14 +58,26 @@ def main(argv: list[str] | None = None) -> int:
         try:
             serve(paths, port=args.port)
         except BuildError as error:
-            print(f"Preview not started: {len(error.problems)} problem(s) in the inputs.", file=sys.stderr)
-            for problem in error.problems:
-                print(f"  {problem}", file=sys.stderr)
+            _print_problems(f"Preview not started: {len(error.problems)} problem(s) in the inputs.", error)
             return 1
         return 0
 
+    if args.step == "status":
+        state = _release_state(paths)
+        print(state)
+        return 1 if args.require_released and state.startswith("Not yet released") else 0
     if args.step == "compare-keyings":
         return _compare_keyings(paths, Path(args.first), Path(args.second))
+    try:
+        with build_lock(paths.root, f"build_scripts {args.step}") if args.step in BUILD_STEPS \
+                else contextlib.nullcontext():
+            return _run(args, paths)
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace, paths: Paths) -> int:
     try:
         if args.step == "release":
             from .release import release
@@ -94,9 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"site/ built ({time.perf_counter() - t:.1f} s)")
     except BuildError as error:
         what = "Release stopped" if args.step == "release" else "Build stopped"
-        print(f"{what}: {len(error.problems)} problem(s) in the inputs. Nothing was changed.", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+        _print_problems(f"{what}: {len(error.problems)} problem(s) in the inputs. Nothing was changed.", error)
         return 1
     return 0
 
@@ -116,6 +139,14 @@ def _release_state(paths: Paths) -> str:
             "make release VERSION=<next version> releases them (curated/README.md, step 9).")
 
 
+def _print_problems(heading: str, error: BuildError) -> None:
+    print(heading, file=sys.stderr)
+    for problem in error.problems[:PRINTED_PROBLEMS]:
+        print(f"  {problem}", file=sys.stderr)
+    if len(error.problems) > PRINTED_PROBLEMS:
+        print(f"  ... and {len(error.problems) - PRINTED_PROBLEMS} more problems, not shown", file=sys.stderr)
+
+
 def _compare_keyings(paths: Paths, first: Path, second: Path) -> int:
     """Exit 0 when the keyings agree, 1 when they differ or a file is not a sound curated report."""
     from .second_keying import compare_keyings, report_lines
@@ -123,10 +154,8 @@ def _compare_keyings(paths: Paths, first: Path, second: Path) -> int:
     try:
         comparison = compare_keyings(first, second, paths)
     except BuildError as error:
-        print(f"Cannot compare the keyings: {len(error.problems)} problem(s) in the files. Fix them, then compare "
-              "again.", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+        _print_problems(f"Cannot compare the keyings: {len(error.problems)} problem(s) in the files. Fix them, then "
+                        "compare again.", error)
         return 1
     print("\n".join(report_lines(comparison)))
     return 0 if comparison.agree else 1

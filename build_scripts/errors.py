@@ -27,3 +27,16 @@ class BuildError(Exception):
     def __init__(self, problems: list[InputProblem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+EXCERPT_LIMIT = 60
+
+
+def excerpt(text: object, limit: int = EXCERPT_LIMIT) -> str:
+    """What a message quotes of an input: at most `limit` characters, in quotes, with control and
+    invisible characters written as escapes (Python's repr), so a message stays one short line
+    that shows what is there and never pours out a file."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text)

@@ -8,36 +8,47 @@ problem into "file:line: column: expected ...; found ...".
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import hashlib
 import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 import frictionless
 
-from .errors import BuildError, InputProblem
+from .errors import BuildError, InputProblem, excerpt
 from .metadata import (
+    CATEGORY_TERMS,
+    KEY_MEASURES,
+    LEVEL_TERMS,
     CsvTable,
     YamlDocument,
+    character_name,
+    check_yaml_structure,
     checked_once,
     describe_value,
     in_words,
     load_schema,
     placeholder_problems,
     read_csv_table,
+    read_input,
+    linked_inputs,
     read_yaml_document,
     rel,
 )
 from .paths import Paths
+from .crosschecks import RULES
 from .quality import check_problems
 from .workers import render_pool
 
 CURATED_COLUMNS = ["table", "row", "column", "value", "measure_id", "level", "category", "note"]
-DASHES = {"-", "\u2013"}
+# A printed dash is typed as "-" and nothing else (curated/README.md, "When the build stops").
+DASHES = {"-"}
 
 
 @dataclass
@@ -55,6 +66,7 @@ class Curated:
     cells: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # report_id -> rows
     cell_lines: dict[str, list[int]] = field(default_factory=dict)
     input_hashes: dict[str, str] = field(default_factory=dict)
+    quality_document: YamlDocument | None = None  # where each register entry is written
 
 
 def _expected_for(error: Any, schema: dict[str, Any], noun: str = "column") -> str:
@@ -68,15 +80,32 @@ def _expected_for(error: Any, schema: dict[str, Any], noun: str = "column") -> s
             if error.type == "constraint-error" and '"required"' in (error.note or ""):
                 return f"a value (this {noun} is required)"
             if error.type == "constraint-error" and "pattern" in constraints:
-                # `expected`: the schema's words for a message ("expected a number as printed ...");
-                # a description is a sentence of documentation, made into words that follow "expected".
-                return spec.get("expected") or in_words(spec.get("description")) or (
-                    f"text matching the pattern {constraints['pattern']}")
+                return in_words(spec["description"]) if "description" in spec else \
+                    f"text matching {constraints['pattern']}"
             if error.type == "type-error":
                 return {"integer": "a whole number", "number": "a number", "date": "a date as YYYY-MM-DD"}.get(
                     spec.get("type", "string"), f"a {spec.get('type')}")
-            return in_words(spec.get("description")) or f"a {spec.get('type', 'string')}"
+            return in_words(spec["description"]) if spec.get("description") else f"a {spec.get('type', 'string')}"
     return "a well-formed row"
+
+
+def _found_cell(cell: Any, column: str | None) -> str:
+    """A cell as a message quotes it; in the value column, a character a curator may not see for
+    what it is (a minus sign or an em dash typed for a printed dash, a no-break space) is named."""
+    if cell in (None, ""):
+        return "an empty cell"
+    found = excerpt(cell)
+    if column == "value":
+        odd = next((c for c in str(cell) if not c.isascii()), None)
+        if odd is not None and str(cell).strip() == odd and _is_dash_like(odd):
+            found += f" ({character_name(odd)}: type a printed dash as -)"
+        elif odd is not None:
+            found += f" ({character_name(odd)})"
+    return found
+
+
+def _is_dash_like(character: str) -> bool:
+    return unicodedata.category(character) == "Pd" or character in "\u2212\u02d7\u2043\u207b\u208b"
 
 
 def _problems_from_report(report: Any, file: str, schema: dict[str, Any]) -> list[InputProblem]:
@@ -102,16 +131,16 @@ def _problems_from_report(report: Any, file: str, schema: dict[str, Any]) -> lis
                 continue
             if error.type == "unique-error":
                 problems.append(InputProblem(file, row, column, f"each {column} once",
-                                             f"{cell!r} again ({error.note.replace('position', 'line')})"))
+                                             f"{excerpt(cell)} again ({error.note.replace('position', 'line')})"))
                 continue
             if error.type in ("extra-label", "incorrect-label", "duplicate-label", "blank-label"):
                 problems.append(InputProblem(file, 1, column,
                                              "the header " + ",".join(f["name"] for f in schema["fields"]),
-                                             f"{error.type.replace('-', ' ')} '{getattr(error, 'label', '')}'"))
+                                             f"{error.type.replace('-', ' ')} {excerpt(getattr(error, 'label', ''))}"))
                 continue
-            found = repr(cell) if cell not in (None, "") else "an empty cell"
+            found = _found_cell(cell, column)
             if error.type in ("extra-cell",):
-                found = f"an extra cell {cell!r}"
+                found = f"an extra cell {excerpt(cell)}"
             if error.type in ("blank-row",):
                 found = "a blank row"
             problems.append(InputProblem(file, row, column, _expected_for(error, schema), found))
@@ -131,7 +160,7 @@ def validate_table(path: Path, root: Path, schema: dict[str, Any], cache: Path |
     not validated again: a rebuild after changing one report re-checks only that report."""
     marker = None
     if cache is not None:
-        marker = cache / _validated_marker(path, schema)
+        marker = cache / _validated_marker(path, root, schema)
         if marker.exists():
             return []
     problems = _validate_with_frictionless(path, root, schema)
@@ -141,8 +170,8 @@ def validate_table(path: Path, root: Path, schema: dict[str, Any], cache: Path |
     return problems
 
 
-def _validated_marker(path: Path, schema: dict[str, Any]) -> str:
-    return hashlib.sha256(path.read_bytes() + json.dumps(schema, sort_keys=True).encode()).hexdigest()
+def _validated_marker(path: Path, root: Path, schema: dict[str, Any]) -> str:
+    return hashlib.sha256(read_input(path, root) + json.dumps(schema, sort_keys=True).encode()).hexdigest()
 
 
 # From this many files not yet validated (a cold build), they are validated on every core.
@@ -153,7 +182,7 @@ def validate_in_parallel(files: list[Path], root: Path, schema: dict[str, Any], 
     """Validate the files not in the cache across all cores, so a cold build at full scale does
     not wait on one core. Each valid file leaves its marker; the caller then reads every file as
     usual, and only a file that failed here is validated (and reported) again, in order."""
-    todo = [path for path in files if not (cache / _validated_marker(path, schema)).exists()]
+    todo = [path for path in files if not _validated_or_unreadable(path, root, schema, cache)]
     workers = os.cpu_count() or 1
     if len(todo) < PARALLEL_VALIDATION_FROM or workers < 2:
         return
@@ -161,6 +190,14 @@ def validate_in_parallel(files: list[Path], root: Path, schema: dict[str, Any], 
     with render_pool(workers) as pool:
         for _ in pool.map(validate, todo, chunksize=max(1, len(todo) // (workers * 8))):
             pass
+
+
+def _validated_or_unreadable(path: Path, root: Path, schema: dict[str, Any], cache: Path) -> bool:
+    """A file that read_input refuses (a link, too large) is left to load(), which reports it."""
+    try:
+        return (cache / _validated_marker(path, root, schema)).exists()
+    except BuildError:
+        return True
 
 
 def _validate_leaving_errors_to_load(path: Path, root: Path, schema: dict[str, Any], cache: Path) -> None:
@@ -180,6 +217,8 @@ def _validate_with_frictionless(path: Path, root: Path, schema: dict[str, Any]) 
         schema=frictionless.Schema.from_descriptor(descriptor),
         format="csv",
         encoding="utf-8",
+        # Commas only, as load's own reader: never a delimiter guessed from the file's contents.
+        control=frictionless.formats.CsvControl(delimiter=","),
         detector=frictionless.Detector(schema_sync=False),
     )
     report = resource.validate(checklist=frictionless.Checklist(skip_errors=["blank-label"]))
@@ -195,8 +234,8 @@ def _with_enum(schema: dict[str, Any], field_name: str, values: list[str]) -> di
     return schema
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(path: Path, root: Path) -> str:
+    return hashlib.sha256(read_input(path, root)).hexdigest()
 
 
 def load(paths: Paths = Paths()) -> Curated:
@@ -211,7 +250,11 @@ def load(paths: Paths = Paths()) -> Curated:
             problems.extend(error.problems)
             return None
 
-    # The schemas first: every other check reads them.
+    # No input is read through a link; the schemas next: every other check reads them.
+    problems.extend(linked_inputs(root))
+    if problems:
+        raise BuildError(problems)
+    collect(lambda: check_yaml_structure(root / "mkdocs.yml", root))
     for path in sorted(paths.schemas.glob("*.yaml")):
         collect(lambda path=path: load_schema(paths, path.stem))
     if problems:
@@ -229,13 +272,15 @@ def load(paths: Paths = Paths()) -> Curated:
         for line, measure in zip(measures_table.lines, measures, strict=True):
             if measure["term_id"] not in term_ids:
                 problems.append(InputProblem("metadata/measures.csv", line, "term_id",
-                                             "a term_id of metadata/glossary.yaml", repr(measure["term_id"])))
+                                             "a term_id of metadata/glossary.yaml", excerpt(measure["term_id"])))
+        problems.extend(_pages_need(term_ids, {m["measure_id"] for m in measures}))
     quality_document = collect(lambda: read_yaml_document(
         paths.metadata / "quality-register.yaml", root, "a list of entries (write [] when there are none)"))
 
     measure_ids = [m["measure_id"] for m in measures]
     area_ids = [a["area_id"] for a in areas]
     breakdown = {m["measure_id"]: m["breakdown"] for m in measures}
+    counted = counted_measures(measures)
 
     # The register of reports.
     register_schema = _with_enum(load_schema(paths, "reports"), "area_id", area_ids)
@@ -248,17 +293,9 @@ def load(paths: Paths = Paths()) -> Curated:
         if not found:
             register = register_table.rows
     reg_file = rel(paths.register, root)
-    for line, row in zip(register_table.lines if register else [], register, strict=True):
-        expected_id = f"{row['area_id']}-{row['year']}"
-        if row["report_id"] != expected_id:
-            problems.append(InputProblem(reg_file, line, "report_id", f"'{expected_id}' (area_id-year)",
-                                         repr(row["report_id"])))
-        start_year = row["period_start"][:4]
-        expected_year = f"{start_year}-{str(int(start_year) + 1)[-2:]}" if start_year.isdigit() else "?"
-        if row["year"] != expected_year:
-            problems.append(InputProblem(reg_file, line, "year",
-                                         f"the financial year that starts on period_start ({expected_year})",
-                                         repr(row["year"])))
+    register_lines = dict(zip((row["report_id"] for row in register), register_table.lines if register else [],
+                              strict=True))
+    problems.extend(_register_row_problems(reg_file, register, register_lines))
 
     quality = None
     if quality_document is not None:
@@ -272,7 +309,7 @@ def load(paths: Paths = Paths()) -> Curated:
     registered = {row["report_id"] for row in register}
     files = {p.stem: p for p in sorted(paths.report_files.glob("*.csv"))}
     for report_id in sorted(registered - files.keys()):
-        problems.append(InputProblem(reg_file, None, "report_id",
+        problems.append(InputProblem(reg_file, register_lines[report_id], "report_id",
                                      f"a file curated/reports/{report_id}.csv for report {report_id}",
                                      "no such file"))
     for report_id in sorted(files.keys() - registered) if register else []:
@@ -286,21 +323,69 @@ def load(paths: Paths = Paths()) -> Curated:
     report_schema = curated_report_schema(paths, measure_ids)
     validate_in_parallel([files[r] for r in sorted(registered & files.keys())], root, report_schema,
                          paths.cache / "validated")
-    curated = Curated(package, measures, areas, glossary, quality, register)
+    curated = Curated(package, measures, areas, glossary, quality, register, quality_document=quality_document)
     if corrections is not None:
         curated.corrections, curated.correction_lines = corrections.rows, corrections.lines
     for report_id in sorted(registered & files.keys()):
         path = files[report_id]
         table = collect(lambda path=path: read_report_file(paths, path, report_schema, breakdown,
-                                                           cache=paths.cache / "validated"))
+                                                           cache=paths.cache / "validated", counted=counted))
         if table is None:
             continue
         curated.cells[report_id] = table.rows
         curated.cell_lines[report_id] = table.lines
-        curated.input_hashes[report_id] = _sha256(path)
+        curated.input_hashes[report_id] = _sha256(path, root)
     if problems:
         raise BuildError(problems)
     return curated
+
+
+def counted_measures(measures: list[dict[str, str]]) -> set[str]:
+    """The measures whose values are counts (of people or orders), so whole numbers."""
+    return {m["measure_id"] for m in measures if m["counts"] != "rate"}
+
+
+def _register_row_problems(file: str, register: list[dict[str, str]],
+                           lines: dict[str, int]) -> list[InputProblem]:
+    """What the register's schema cannot say: each row's id, year and dates agree."""
+    problems = []
+    for row in register:
+        line = lines[row["report_id"]]
+        expected_id = f"{row['area_id']}-{row['year']}"
+        if row["report_id"] != expected_id:
+            problems.append(InputProblem(file, line, "report_id", f"'{expected_id}' (area_id-year)",
+                                         excerpt(row["report_id"])))
+        start, end, snapshot = row["period_start"], row["period_end"], row["snapshot_date"]
+        expected_year = f"{start[:4]}-{str(int(start[:4]) + 1)[-2:]}"
+        if row["year"] != expected_year:
+            problems.append(InputProblem(file, line, "year",
+                                         f"the financial year that starts on period_start ({expected_year})",
+                                         excerpt(row["year"])))
+        # The schema made each a valid date, written YYYY-MM-DD: as text, they sort as dates.
+        if end <= start:
+            problems.append(InputProblem(file, line, "period_end", f"a date after period_start ({start})",
+                                         excerpt(end)))
+        elif not start <= snapshot <= end:
+            problems.append(InputProblem(file, line, "snapshot_date",
+                                         f"a date in the period, from {start} to {end}", excerpt(snapshot)))
+    return problems
+
+
+def _pages_need(term_ids: set[str], measure_ids: set[str]) -> list[InputProblem]:
+    """The terms and measures the pages name by id (metadata.LEVEL_TERMS, CATEGORY_TERMS,
+    KEY_MEASURES) and the measures of the rules across tables must be defined."""
+    problems = []
+    for term_id in [*LEVEL_TERMS.values(), *CATEGORY_TERMS.values()]:
+        if term_id not in term_ids:
+            problems.append(InputProblem("metadata/glossary.yaml", 1, "term_id",
+                                         f"a term with term_id {term_id} (the pages explain each level and "
+                                         "category with its term)", "no such term"))
+    for measure_id in dict.fromkeys([*KEY_MEASURES, *(m for rule in RULES for m in (rule.smaller, rule.larger))]):
+        if measure_id not in measure_ids:
+            problems.append(InputProblem("metadata/measures.csv", 1, "measure_id",
+                                         f"a measure with measure_id {measure_id} (the pages and the rules across "
+                                         "tables use it)", "no such measure"))
+    return problems
 
 
 def curated_report_schema(paths: Paths, measure_ids: list[str], cache: bool = True) -> dict[str, Any]:
@@ -309,15 +394,17 @@ def curated_report_schema(paths: Paths, measure_ids: list[str], cache: bool = Tr
 
 
 def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown: dict[str, str],
-                     cache: Path | None) -> CsvTable:
+                     cache: Path | None, counted: Collection[str] = ()) -> CsvTable:
     """One curated report file, sound in shape, valid against `schema`, and with every cell fitting
-    its measure's breakdown (measure_id -> breakdown). Raises BuildError with every problem in it.
-    The second keying reads its files with this too, so it refuses what the build refuses.
+    its measure's breakdown (measure_id -> breakdown) and, for a measure in `counted` (people or
+    orders, not a rate), a whole number. Raises BuildError with every problem in it. The second
+    keying reads its files with this too, so it refuses what the build refuses.
 
     A file found good is remembered by its modification time and size (and the schema), so a
     long-running `make preview` re-reads only the file that was saved."""
     stat = path.stat()
-    remembered = (str(path), stat.st_mtime_ns, stat.st_size, json.dumps([schema, breakdown], sort_keys=True))
+    remembered = (str(path), stat.st_mtime_ns, stat.st_size,
+                  json.dumps([schema, breakdown, sorted(counted)], sort_keys=True))
     if remembered in _GOOD_REPORT_FILES:
         return _GOOD_REPORT_FILES[remembered]
     table = read_csv_table(path, paths.root, CURATED_COLUMNS, "printed cell")
@@ -331,6 +418,11 @@ def read_report_file(paths: Paths, path: Path, schema: dict[str, Any], breakdown
             problems.append(InputProblem(file, line, "level",
                                          f"level 'all' and category 'all' (measure {row['measure_id']} has no breakdown)",
                                          f"level {row['level']!r}, category {row['category']!r}"))
+        if row["measure_id"] in counted and "." in row["value"]:
+            # "1.409" is how a European keyboard writes 1,409: never read it as one and a bit.
+            problems.append(InputProblem(file, line, "value", f"a whole number (measure {row['measure_id']} is a "
+                                         "count)", f"{excerpt(row['value'])} (type a thousands separator as a comma, "
+                                         "like 1,409)"))
     if problems:
         raise BuildError(problems)
     if len(_GOOD_REPORT_FILES) > 10_000:
@@ -418,6 +510,8 @@ def package_problems(document: YamlDocument) -> list[InputProblem]:
             pattern, words = PACKAGE_TEXT_KEYS[key]
             if not isinstance(value, str) or not re.fullmatch(pattern, value.strip()):
                 problem((key,), words, describe_value(value))
+            elif key == "created" and not _is_real_datetime(value.strip()):
+                problem((key,), "a date and time that exists (month 01 to 12, a day in that month)", excerpt(value))
         elif not isinstance(value, list) or not value:
             problem((key,), f"a list of {key} ('- ' lines)", describe_value(value) if value != [] else "an empty list")
         elif key == "keywords":
@@ -436,6 +530,14 @@ def package_problems(document: YamlDocument) -> list[InputProblem]:
                         problem((key, index, name) if name in item else (key, index),
                                 f"a {name} (text)", describe_value(item.get(name)) if name in item else "none")
     return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _is_real_datetime(text: str) -> bool:
+    try:
+        datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        return True
+    except ValueError:
+        return False
 
 
 def read_glossary(paths: Paths) -> list[dict[str, Any]]:

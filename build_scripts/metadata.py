@@ -11,7 +11,10 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
+import stat
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +23,108 @@ from typing import Any
 import frictionless
 import yaml
 
-from .errors import BuildError, InputProblem
+from .errors import BuildError, InputProblem, excerpt
 from .paths import Paths
 
 RESOURCE_NAMES = ["observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
 LEVELS = ["1", "2", "3", "all"]
 CATEGORIES = ["1", "2", "3", "4", "all"]
+# Ids the pages name (pages.py, tilemap.py): load checks that the glossary and measures.csv
+# define each, so that deleting one stops the build at its file, not in the middle of the pages.
+LEVEL_TERMS = {"1": "level-1", "2": "level-2", "3": "level-3"}
+CATEGORY_TERMS = {"1": "category-1", "2": "category-2", "3": "category-3", "4": "category-4"}
+KEY_MEASURES = ["eligible", "managed_l2_l3", "rso_per_100k"]
+
+
+# No input of the project comes near this: the largest, curated/reports.csv, holds about 250
+# bytes a report (260 kB at 1,050 reports). A file over it is a mistake or an attack, and is
+# refused before it is read, so no file can make the build read or parse for long.
+MAX_INPUT_BYTES = 2 * 1024 * 1024
+
+
+def read_input(path: Path, root: Path) -> bytes:
+    """The bytes of one input file, refused (BuildError) before anything is read from it when it
+    is a symbolic link, lies outside the project, is not a regular file or is larger than
+    MAX_INPUT_BYTES. The messages never quote the file: it may be anyone's."""
+    file = rel(path, root)
+
+    def refuse(expected: str, found: str, line: int | None = 1) -> BuildError:
+        return BuildError([InputProblem(file, line, None, expected, found)])
+
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            raise BuildError([link_problem(file)])
+        # A file reached through the project's folders must be in it (a file named on the command
+        # line, such as a second keying, may be anywhere).
+        if Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root)) and \
+                not path.resolve().is_relative_to(root.resolve()):
+            raise refuse("a file inside the project folder", "a path that leads outside it, through a linked folder")
+        # O_NONBLOCK: opening a named pipe must not wait for a writer; O_NOFOLLOW: no link swapped in since.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise refuse("this file", "no such file", line=None) from None
+    except OSError as error:
+        raise refuse("a file the build can read", error.strerror or type(error).__name__) from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_INPUT_BYTES:
+        os.close(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise refuse("a file", "a folder")
+        if not stat.S_ISREG(status.st_mode):
+            raise refuse("a file", "a special file (not a regular file)")
+        raise refuse(f"a file of at most {MAX_INPUT_BYTES:,} bytes", f"{status.st_size:,} bytes")
+    with os.fdopen(descriptor, "rb") as handle:
+        data = handle.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:  # it grew while being read
+        raise refuse(f"a file of at most {MAX_INPUT_BYTES:,} bytes", "a file still growing")
+    return data
+
+
+def link_problem(file: str) -> InputProblem:
+    return InputProblem(file, 1, None, "a file or folder of its own in the project",
+                        "a symbolic link (copy what it leads to here instead: the build reads nothing through a link)")
+
+
+# What a build reads from the project: load reads curated/ and metadata/ file by file; the pages
+# and MkDocs read the rest.
+INPUTS = ["curated", "metadata", "templates", "theme", "releases", "CHANGELOG.md", "mkdocs.yml"]
+
+
+def linked_inputs(root: Path) -> list[InputProblem]:
+    """Every symbolic link among the project's inputs. A link can lead to any file on the machine,
+    and a template, a theme file, a release or the changelog is published as it is."""
+    problems = []
+    for name in INPUTS:
+        top = root / name
+        if top.is_symlink():
+            problems.append(link_problem(name))
+            continue
+        for folder, folders, files in os.walk(top):  # does not enter a linked folder
+            for entry in sorted(folders + files):
+                if os.path.islink(os.path.join(folder, entry)):
+                    problems.append(link_problem(rel(Path(folder) / entry, root)))
+    return problems
+
+
+def check_yaml_structure(path: Path, root: Path) -> None:
+    """A YAML file another program reads (mkdocs.yml): bounded as ours are (read_yaml_document),
+    without building it. Raises BuildError."""
+    text = read_text_strict(path, root)
+    file = rel(path, root)
+    try:
+        problem = _structure_problem(file, text, YAML_LOADER)
+    except yaml.YAMLError:
+        try:
+            problem = _structure_problem(file, text, yaml.SafeLoader)
+        except yaml.YAMLError as error:
+            problem = _yaml_problem(file, text, error)
+    if problem is not None:
+        raise BuildError([problem])
 
 
 def read_text_strict(path: Path, root: Path) -> str:
     """Decode UTF-8 strictly; on failure name the line and column of the first bad byte."""
-    data = path.read_bytes()
+    data = read_input(path, root)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -45,6 +139,38 @@ def read_text_strict(path: Path, root: Path) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text
+
+
+# Characters no printed label, note or metadata text holds: control characters (tab apart),
+# invisible format characters (zero-width spaces, soft hyphens, right-to-left overrides: copied
+# from PDFs, or planted), line and paragraph separators, and private-use characters (a symbol
+# font's glyphs). Each would be published unseen.
+UNSEEN_CATEGORIES = {"Cc": "a control character", "Cf": "an invisible formatting character",
+                     "Zl": "a line separator", "Zp": "a paragraph separator", "Co": "a private-use character"}
+_NOT_PLAIN_ASCII = re.compile(r"[^\t\n\x20-\x7e]")  # a tab and a line break (in YAML text) are fine
+
+
+def unseen_character(text: str) -> tuple[int, str] | None:
+    """(0-based position, words) of the first character `text` must not hold, or None."""
+    for match in _NOT_PLAIN_ASCII.finditer(text):
+        kind = UNSEEN_CATEGORIES.get(unicodedata.category(match.group()))
+        if kind:
+            return match.start(), f"{kind}, {character_name(match.group())}"
+    return None
+
+
+def character_name(character: str) -> str:
+    """'U+2212 MINUS SIGN': how a message names one character (control characters have no name)."""
+    return f"U+{ord(character):04X} {unicodedata.name(character, '')}".rstrip()
+
+
+def unseen_problem(file: str, line: int | None, column: str | None, text: str) -> InputProblem | None:
+    found = unseen_character(text)
+    if found is None:
+        return None
+    position, words = found
+    return InputProblem(file, line, column, "text with no control or invisible characters (delete it; it can "
+                        "come with text copied from a PDF)", f"{words}, at character {position + 1} of {excerpt(text)}")
 
 
 def read_csv_dicts(path: Path, root: Path) -> list[dict[str, str]]:
@@ -84,8 +210,10 @@ def read_csv_table(path: Path, root: Path, fields: list[str], row_noun: str, may
 
     Windows line endings and a byte-order mark are accepted: Excel writes both, git may check
     files out with CRLF on Windows, and neither changes a value (the package is written with LF).
-    A line break inside a cell is not: no printed label has one, and it is nearly always a
-    missing closing quote that has swallowed the rows below it.
+    So are spaces around a column name in the header, which frictionless ignores too. A line
+    break inside a cell is not: no printed label has one, and it is nearly always a missing
+    closing quote that has swallowed the rows below it. Nor is a control or invisible character
+    in any cell (unseen_character), nor a header separated by semicolons or tabs.
 
     `may_be_empty`: a header with no rows is fine (a log that starts empty, such as
     curated/corrections.csv).
@@ -100,6 +228,8 @@ def read_csv_table(path: Path, root: Path, fields: list[str], row_noun: str, may
     rows: list[dict[str, str]] = []
     lines: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    # One pass over the file in the common case; CR of a CRLF line end is not in any cell.
+    check_characters = unseen_character(text.replace("\r", "")) is not None
     last_line = 0
     try:
         for cells in reader:
@@ -108,10 +238,21 @@ def read_csv_table(path: Path, root: Path, fields: list[str], row_noun: str, may
                 problems.append(_quote_problem(file, text, line, header or fields))
                 break
             last_line = reader.line_num
+            for number, cell in enumerate(cells if check_characters else []):
+                problem = unseen_problem(file, line, header[number] if header and number < len(header)
+                                         else f"cell {number + 1}", cell)
+                if problem:
+                    problems.append(problem)
             if header is None:
-                header = cells
-                for number, name in enumerate(cells, start=1):
-                    if not name.strip():
+                header = [name.strip() for name in cells]
+                separator = _wrong_separator(cells, fields)
+                if separator:
+                    raise BuildError([InputProblem(
+                        file, 1, None, f"{header_words}, the names separated by commas",
+                        f"names separated by {separator} (save the file as \"CSV UTF-8 (Comma delimited)\", or "
+                        "with commas as the separator)")])
+                for number, name in enumerate(header, start=1):
+                    if not name:
                         problems.append(InputProblem(file, 1, f"cell {number}", header_words,
                                                      "a blank header cell"))
                 continue
@@ -139,6 +280,19 @@ def read_csv_table(path: Path, root: Path, fields: list[str], row_noun: str, may
     return CsvTable(rows, lines)
 
 
+def _wrong_separator(header: list[str], fields: list[str]) -> str | None:
+    """'semicolons' or 'tabs' when the header is the expected one separated by those (as a
+    spreadsheet set to a European locale saves CSV), else None."""
+    if len(header) >= len(fields):
+        return None
+    text = ",".join(header)
+    for separator, words in ((";", "semicolons"), ("\t", "tabs")):
+        names = [name.strip().strip('"') for name in text.split(separator)]
+        if len(names) > len(header) and len(set(names) & set(fields)) > len(set(header) & set(fields)):
+            return words
+    return None
+
+
 def _quote_problem(file: str, text: str, line: int, header: list[str],
                    error: csv.Error | None = None) -> InputProblem:
     """Say which cell of `line` has a quote that the CSV reader could not make sense of."""
@@ -152,7 +306,7 @@ def _quote_problem(file: str, text: str, line: int, header: list[str],
                 if close == -1:
                     return InputProblem(file, line, _column_name(header, cell),
                                         'a closing double quote (") before the end of the line',
-                                        f"{_short(line_text[start:])!r} with no closing quote")
+                                        f"{excerpt(line_text[start:])} with no closing quote")
                 if line_text.startswith('""', close):  # a doubled quote is a quote inside the text
                     position = close + 2
                     continue
@@ -162,7 +316,7 @@ def _quote_problem(file: str, text: str, line: int, header: list[str],
                 end = line_text.find(",", position)
                 return InputProblem(file, line, _column_name(header, cell),
                                     "a comma straight after a closing double quote (put the whole value in quotes)",
-                                    repr(_short(line_text[start:end if end != -1 else None])))
+                                    excerpt(line_text[start:end if end != -1 else None]))
         else:
             comma = line_text.find(",", position)
             position = len(line_text) if comma == -1 else comma
@@ -185,7 +339,7 @@ def placeholder_problems(table: CsvTable, file: str, schema: dict[str, Any]) -> 
         for column, value in row.items():
             if value.strip().startswith(PLACEHOLDER):
                 problems.append(InputProblem(file, line, column, in_words(described.get(column)) or "a value",
-                                             f"the placeholder {_short(value)!r} that make new-report wrote "
+                                             f"the placeholder {excerpt(value)} that make new-report wrote "
                                              "(replace it)"))
     return problems
 
@@ -200,10 +354,6 @@ def in_words(description: str | None) -> str:
 
 def _column_name(header: list[str], index: int) -> str:
     return header[index] if index < len(header) else f"cell {index + 1}"
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,24 +391,91 @@ class YamlDocument:
         return line
 
 
-def read_yaml_document(path: Path, root: Path, expected: str) -> YamlDocument:
-    """Parse one YAML file; `expected` says in words what it should hold, for an empty file."""
+def read_yaml_document(path: Path, root: Path, expected: str, plain_text: bool = True) -> YamlDocument:
+    """Parse one YAML file; `expected` says in words what it should hold, for an empty file.
+    With `plain_text` (all but the Table Schemas, whose patterns name control characters), every value
+    is checked to be text a reader can see.
+
+    Bounded: the file's size is limited (read_input), and its parser events are checked before
+    anything is built from them, refusing anchors and aliases (a few hundred bytes of aliases
+    to aliases stand for billions of values) and nesting deeper than MAX_YAML_DEPTH. So the
+    document built is a tree no larger than the file, and walking it is quick."""
     text = read_text_strict(path, root)
     file = rel(path, root)
     try:
+        problem = _structure_problem(file, text, YAML_LOADER)
+        if problem is not None:
+            raise BuildError([problem])
         node, data = _compose(text, YAML_LOADER)
     except yaml.YAMLError:
         # Parse again with PyYAML's own parser: its messages name what it found, libyaml's do not.
         try:
-            node, data = _compose(text, yaml.SafeLoader)
+            problem = _structure_problem(file, text, yaml.SafeLoader)
+            node, data = _compose(text, yaml.SafeLoader) if problem is None else (None, None)
         except yaml.YAMLError as error:
             raise BuildError([_yaml_problem(file, text, error)]) from None
+        if problem is not None:
+            raise BuildError([problem]) from None
     if node is None or data is None:
         raise BuildError([InputProblem(file, 1, None, expected, "an empty file")])
-    problems = _duplicate_keys(file, node)
+    problems = _duplicate_keys(file, node) + (_unseen_in_yaml(file, node) if plain_text else [])
     if problems:
-        raise BuildError(problems)
+        raise BuildError(sorted(problems, key=lambda p: p.line or 0))
     return YamlDocument(file, data, node)
+
+
+# The project's YAML nests at most 6 deep (a quality-register check).
+MAX_YAML_DEPTH = 20
+
+
+def _structure_problem(file: str, text: str, loader_class: type) -> InputProblem | None:
+    """The first anchor, alias or too-deep nesting in `text`, from the parser's events alone
+    (a stream, read in one pass with constant memory: nothing is built)."""
+    loader = loader_class(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            line, column = event.start_mark.line + 1, f"character {event.start_mark.column + 1}"
+            if isinstance(event, yaml.AliasEvent):
+                return InputProblem(file, line, column, "a value written out in full (put a value that starts "
+                                    "with '*' in quotes: these files use no YAML aliases)",
+                                    f"the alias {excerpt('*' + str(event.anchor))}")
+            if getattr(event, "anchor", None) is not None:
+                return InputProblem(file, line, column, "a value written out in full (put a value that starts "
+                                    "with '&' in quotes: these files use no YAML anchors)",
+                                    f"the anchor {excerpt('&' + str(event.anchor))}")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return InputProblem(file, line, column, f"lists and mappings at most {MAX_YAML_DEPTH} deep",
+                                        f"one {depth} deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return None
+
+
+def _unseen_in_yaml(file: str, root_node: yaml.Node) -> list[InputProblem]:
+    """Every key and value holds only text a reader can see (unseen_character), escapes included:
+    "\\0" in double quotes is a NUL."""
+    problems = []
+    pending: list[tuple[yaml.Node, str | None]] = [(root_node, None)]
+    while pending:
+        node, key = pending.pop()
+        if isinstance(node, yaml.ScalarNode):
+            mark = node.start_mark
+            problem = unseen_problem(file, mark.line + 1, key or f"character {mark.column + 1}", node.value)
+            if problem:
+                problems.append(problem)
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                pending.append((key_node, None))
+                pending.append((value_node, str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((item, key) for item in node.value)
+    return problems
 
 
 def _compose(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
@@ -309,7 +526,7 @@ def _yaml_problem(file: str, text: str, error: yaml.YAMLError) -> InputProblem:
 
     def at(mark) -> tuple[int, str, str]:
         line_text = lines[mark.line].strip() if mark.line < len(lines) else ""
-        return mark.line + 1, f"character {mark.column + 1}", repr(_short(line_text)) if line_text else "''"
+        return mark.line + 1, f"character {mark.column + 1}", excerpt(line_text) if line_text else "''"
 
     if isinstance(error, yaml.reader.ReaderError):
         line = text.count("\n", 0, error.position) + 1
@@ -385,7 +602,7 @@ def describe_value(value: Any) -> str:
         return "a mapping (key: value lines)"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return excerpt(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,7 +623,7 @@ def load_schema(paths: Paths, name: str, cache: bool = True) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=64)
 def _load_schema(path: Path, root: Path, cache: Path | None, _mtime_ns: int) -> dict[str, Any]:
-    document = read_yaml_document(path, root, "a Table Schema (title, description, fields, primaryKey)")
+    document = read_yaml_document(path, root, "a Table Schema (title, description, fields, primaryKey)", plain_text=False)
     published = path.stem in RESOURCE_NAMES
     problems = checked_once(cache, ["table-schema", published, document.data],
                             lambda: schema_problems(document, published))
@@ -422,6 +639,13 @@ def schema_problems(document: YamlDocument, published: bool) -> list[InputProble
     if not isinstance(schema, dict):
         return [InputProblem(file, document.line(), None, "a Table Schema (title, description, fields, primaryKey)",
                              describe_value(schema))]
+    fields = schema.get("fields")
+    shapeless = [index for index, spec in enumerate(fields if isinstance(fields, list) else [])
+                 if not isinstance(spec, dict)]
+    if shapeless:  # frictionless's validator expects each field to be a mapping
+        return [InputProblem(file, document.line("fields", index), "fields",
+                             "a field of 'key: value' pairs (name, type, ...)", describe_value(fields[index]))
+                for index in shapeless]
     problems = []
     for error in frictionless.Schema.validate_descriptor(schema).errors:
         line, field_name = _schema_error_place(document, error.note)
@@ -459,7 +683,13 @@ def _schema_error_place(document: YamlDocument, note: str) -> tuple[int, str | N
 
 
 def rel(path: Path, root: Path) -> str:
+    """The path as a message names it: relative to the project, as reached through its folders
+    (a link is named as the link, never as the file it leads to)."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        pass
+    try:
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)

@@ -108,7 +108,7 @@ def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
         return f"curated/reports/{report_id}.csv", None
 
     check_register(curated.quality, find_mismatches(observations), find_breaches(observations), tables,
-                   locate_cell)
+                   locate_cell, lambda index, *keys: curated.quality_document.line(index, *keys))
     return tables
 
 

@@ -24,7 +24,7 @@ from .downloads import (CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, Z
 from .memo import NoMemo, Recording, digest
 from .markup import (absolute_url, anchor, bibtex_text, citation_environment, describe, environment,
                      front_matter, ris_text, url)
-from .metadata import CATEGORIES, LEVELS, read_yaml_document
+from .metadata import CATEGORIES, CATEGORY_TERMS, KEY_MEASURES, LEVEL_TERMS, LEVELS, read_yaml_document
 from .package import csv_text
 from .paths import Paths
 from .quality import figures_concerned
@@ -103,9 +103,6 @@ SENTENCES = {
         "On {snapshot}, {area} had 1 registered sex offender for every 100,000 people aged 10 or over.",
         "On {snapshot}, {area} had {n} registered sex offenders for every 100,000 people aged 10 or over."),
 }
-LEVEL_TERMS = {"1": "level-1", "2": "level-2", "3": "level-3"}
-CATEGORY_TERMS = {"1": "category-1", "2": "category-2", "3": "category-3", "4": "category-4"}
-KEY_MEASURES = ["eligible", "managed_l2_l3", "rso_per_100k"]
 
 
 def long_date(iso: str) -> str:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from .charts import chart_jobs, render_jobs
 from .dataset import dataset_from, read_dataset
 from .errors import BuildError
+from .lock import build_lock
 from .memo import LiveMemo, environment_digest
 from .package import build_package, save, working_package
 from .pages import build_pages
@@ -222,7 +223,9 @@ def serve(paths: Paths = Paths(), host: str = "127.0.0.1", port: int = 8000) -> 
     mount_path = urlsplit(load_config(config_file=str(paths.root / "mkdocs.yml")).site_url or "/").path
     serve_url = f"http://{host}:{port}{mount_path}"
     with tempfile.TemporaryDirectory(prefix="mappa-preview-") as site_dir:
-        preview = Preview(paths, Path(site_dir), serve_url)
+        # Each pass holds the build lock, as `make site` does: one waits for the other.
+        with build_lock(paths.root, "make preview", say=log.warning):
+            preview = Preview(paths, Path(site_dir), serve_url)
         server: LiveReloadServer
 
         def publish() -> None:
@@ -234,7 +237,7 @@ def serve(paths: Paths = Paths(), host: str = "127.0.0.1", port: int = 8000) -> 
         lock = threading.Lock()
 
         def builder() -> None:
-            with lock:
+            with lock, build_lock(paths.root, "make preview", say=log.warning):
                 preview.update(publish)
 
         server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)

@@ -135,51 +135,53 @@ def check_register(
     breaches: list[Breach],
     tables: dict[str, list[dict[str, str]]],
     locate_cell,
+    locate_entry=lambda index, *keys: None,
 ) -> None:
     """Raise BuildError for an unlisted mismatch or breach, or an entry that no longer matches.
 
     `tables` maps "observations" and "reports" to their rows; `locate_cell(report_id,
     measure_id, level, category)` gives (file, line) of a printed cell in the curated inputs,
-    for the error message.
+    and `locate_entry(index, *keys)` the line of a key of the register's entry `index`, for
+    the error message.
     """
     problems: list[InputProblem] = []
     listed = {}
     listed_breaches = set()
     found_breaches = {_breach_key(b) for b in breaches}
-    for index, entry in enumerate(register, start=1):
-        where = f"entry {index} ({entry.get('quality_id', '?')})"
+    for index, entry in enumerate(register):
+        where = f"the entry {entry.get('quality_id', index + 1)}"
         check = entry.get("check") or {}
         if entry.get("kind") == "cross_table":
-            for breach in check["breaches"]:
+            for number, breach in enumerate(check["breaches"]):
                 key = (entry["report_id"], check["rule"], str(breach["category"]), Decimal(str(breach["smaller"])),
                        Decimal(str(breach["larger"])))
                 listed_breaches.add(key)
                 if key not in found_breaches:
                     problems.append(InputProblem(
-                        REGISTER_FILE, None, where,
+                        REGISTER_FILE, locate_entry(index, "check", "breaches", number), "check.breaches",
                         f"a breach of rule {check['rule']} in category {breach['category']} that the data still shows",
-                        "the data no longer breaks it (remove or update the entry)"))
+                        f"the data no longer breaks it (remove or update {where})"))
             continue
         if entry.get("kind") == "total_mismatch":
             key = (entry["report_id"], entry.get("measure_id"), str(check.get("level")), str(check.get("category")),
                    check.get("over"), Decimal(str(check.get("printed_total"))), Decimal(str(check.get("sum_of_parts"))))
             listed[key] = entry
             if key not in {_mismatch_key(m) for m in mismatches}:
-                problems.append(InputProblem(REGISTER_FILE, None, where,
+                problems.append(InputProblem(REGISTER_FILE, locate_entry(index, "check"), "check",
                                              "a total mismatch that the data still shows",
-                                             "the data no longer has this mismatch (remove or update the entry)"))
+                                             f"the data no longer has this mismatch (remove or update {where})"))
             continue
         if not check:
-            problems.append(InputProblem(REGISTER_FILE, None, where, "a check", "none"))
+            problems.append(InputProblem(REGISTER_FILE, locate_entry(index), "check", "a check", "none"))
         for expectation, resources in check.items():
             for resource, conditions in resources.items():
                 rows = [r for r in tables[resource] if r["report_id"] == entry["report_id"]]
                 hit = any(_row_matches(r, conditions) for r in rows)
                 if hit != (expectation == "present"):
                     problems.append(InputProblem(
-                        REGISTER_FILE, None, where,
+                        REGISTER_FILE, locate_entry(index, "check", expectation, resource), f"check.{expectation}",
                         f"{resource} rows of {entry['report_id']} where {conditions} to be {expectation}",
-                        "the data no longer matches (update or remove the entry)"))
+                        f"the data no longer matches (update or remove {where})"))
     for breach in breaches:
         if _breach_key(breach) not in listed_breaches:
             rule = breach.rule

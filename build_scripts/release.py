@@ -24,9 +24,10 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from .corrections import Change, Key, correction_rows, figure_changes, read_observations
-from .dataset import dataset_from
+from .dataset import Dataset, dataset_from
 from .downloads import folder_files, release_files
 from .errors import BuildError, InputProblem
 from .load import read_table
@@ -35,6 +36,7 @@ from .package import csv_text, field_names, working_package
 from .pages import figure_words, release_arguments
 from .paths import Paths
 from .releases import MANIFEST, Releases, is_version, read_releases, version_key
+from .site import build_all
 
 CHANGELOG = "CHANGELOG.md"
 
@@ -166,11 +168,13 @@ def changelog_entry(version: str, day: str, latest: str | None, difference: Diff
     return "\n".join(lines) + "\n"
 
 
-def read_reasons(paths: Paths) -> tuple[dict[Key, tuple[str, int]], int]:
+def read_reasons(paths: Paths) -> dict[Key, tuple[str, int]]:
     """curated/correction-reasons.csv: the reason and line of each figure it names."""
+    if not paths.correction_reasons.exists():
+        return {}
     table = read_table(paths, paths.correction_reasons, "correction-reasons", "reason", may_be_empty=True)
-    return ({(r["report_id"], r["measure_id"], r["level"], r["category"]): (" ".join(r["reason"].split()), line)
-             for line, r in zip(table.lines, table.rows, strict=True)}, len(table.rows))
+    return {(r["report_id"], r["measure_id"], r["level"], r["category"]): (" ".join(r["reason"].split()), line)
+            for line, r in zip(table.lines, table.rows, strict=True)}
 
 
 def check_request(paths: Paths, releases: Releases, version: str, day: str) -> None:
@@ -193,10 +197,6 @@ def check_request(paths: Paths, releases: Releases, version: str, day: str) -> N
         problems.append(InputProblem(CHANGELOG, line, None, f"no entry for {version} yet (make release writes it)",
                                      "an entry (left by a make release that did not finish? restore the file with "
                                      f"`git checkout -- {CHANGELOG}`)"))
-    leftovers = sorted(p.name for p in paths.root.glob(".release-*"))
-    if leftovers:
-        problems.append(InputProblem(leftovers[0], None, None, "no folder left by an earlier make release",
-                                     "a folder left by one that was stopped (delete it)"))
     if problems:
         raise BuildError(problems)
 
@@ -217,7 +217,7 @@ def check_version_level(version: str, latest: str | None, difference: Difference
 
 def reasons_for(paths: Paths, difference: Difference, reason: str | None) -> dict[Key, str]:
     """Every corrected figure's reason: its own row in correction-reasons.csv, else REASON."""
-    given = read_reasons(paths)[0] if paths.correction_reasons.exists() else {}
+    given = read_reasons(paths)
     file = rel(paths.correction_reasons, paths.root)
     corrected = {change.key for change in difference.corrections}
     problems = [InputProblem(file, line, "report_id", "a figure of a released report that this release corrects",
@@ -263,11 +263,9 @@ def manifest_lines(version: str, files: list[tuple[str, bytes]]) -> str:
 
 
 def release(paths: Paths, version: str, reason: str | None = None, day: str | None = None,
-            build=None) -> str:
-    """Entry point. `build(paths)`: the site's full build (make site), run last; returns a summary."""
-    from .site import build_all
-
-    build = build or build_all
+            build: Callable[[Paths], object] = build_all) -> str:
+    """Entry point: check, then release as one transaction; returns what was done, in words.
+    `build(paths)`: the site's full build (make site), run last."""
     day = day or date.today().isoformat()
     releases = read_releases(paths)
     check_request(paths, releases, version, day)
@@ -284,50 +282,21 @@ def release(paths: Paths, version: str, reason: str | None = None, day: str | No
         paths.metadata / "package.yaml", paths.root / CHANGELOG, paths.root / "CITATION.cff", paths.corrections,
         paths.correction_reasons, paths.releases / MANIFEST) if path.exists()}
     target = paths.releases / f"v{version}"
-    staging = Path(tempfile.mkdtemp(prefix=".release-", dir=paths.root))
     try:
-        places = report_places(releases, files)
-        rows = correction_rows(difference.corrections, places.__getitem__, latest or "", version, day,
-                               reasons.__getitem__)
-        if rows:
-            fields = field_names(paths, "corrections")
-            logged = paths.corrections.read_text(encoding="utf-8") if paths.corrections.exists() else csv_text(fields, [])
-            paths.corrections.write_text(logged + csv_text(fields, rows).split("\n", 1)[1], encoding="utf-8")
-        if paths.correction_reasons.exists():
-            paths.correction_reasons.write_text(csv_text(field_names(paths, "correction-reasons"), []),
-                                                encoding="utf-8")
+        log_corrections(paths, correction_rows(difference.corrections, report_places(releases, files).__getitem__,
+                                               latest or "", version, day, reasons.__getitem__))
         package_yaml = paths.metadata / "package.yaml"
         package_yaml.write_text(set_package_version(package_yaml.read_text(encoding="utf-8"), version, day),
                                 encoding="utf-8")
-
-        # The release's files, made from the working package as it now says this version.
-        _curated, files, _state = working_package(paths, releasing=version)
-        package_dir, release_dir = staging / "package", staging / f"v{version}"
-        package_dir.mkdir()
-        release_dir.mkdir()
-        for name, content in files.items():
-            (package_dir / name).write_bytes(content)
-        descriptor = json.loads(files["datapackage.json"])
-        data = dataset_from(descriptor, {r["name"]: files[r["path"]] for r in descriptor["resources"]}, package_dir)
-        released = folder_files(release_files(data, paths, *release_arguments(data)))
-        for name, content in released:
-            (release_dir / name).write_bytes(content)
-        release_dir.chmod(0o755)
-        paths.releases.mkdir(exist_ok=True)
-        release_dir.rename(target)
-        manifest = paths.releases / MANIFEST
-        listed = manifest.read_text(encoding="utf-8") if manifest.exists() else ""
-        _write_atomically(manifest, listed + manifest_lines(version, released))
-
+        data, released = freeze(paths, version, target)
         changelog = paths.root / CHANGELOG
         title, _, rest = changelog.read_text(encoding="utf-8").partition("\n")
         entry = changelog_entry(version, day, latest, difference, data, reasons)
         changelog.write_text(f"{title}\n\n{entry}\n{rest.lstrip(chr(10))}", encoding="utf-8")
-
+        # The build must now find the working data to be this release, before it publishes anything.
+        if not working_package(paths)[2].released:
+            raise RuntimeError(f"the working data are not release {version} once it is made")
         build(paths)
-        published = {name: (paths.datapackage / name).read_bytes() for name in files}
-        if read_releases(paths).package_files(version) != published:
-            raise RuntimeError(f"datapackage/ is not release {version} after the build")
     except BaseException:
         for path, content in kept.items():
             path.write_bytes(content)
@@ -337,17 +306,54 @@ def release(paths: Paths, version: str, reason: str | None = None, day: str | No
         if target.exists() and version not in releases.files:
             shutil.rmtree(target)
         raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     summary = [f"Released {version} ({day}): releases/v{version}/ ({len(released)} files), listed in "
                f"releases/{MANIFEST}; published at /data/v{version}/ and /data/latest/."]
     if difference.added_reports:
         summary.append(f"Added {len(difference.added_reports)} report(s): " + ", ".join(difference.added_reports) + ".")
     if difference.corrections:
-        summary.append(f"Corrected {len(difference.corrections)} figure(s), recorded in {rel(paths.corrections, paths.root)}.")
+        summary.append(f"Corrected {len(difference.corrections)} figure(s), recorded in "
+                       f"{rel(paths.corrections, paths.root)}.")
     summary.append(f"Next: explain the changes in words in {CHANGELOG} (its new entry lists them), run make test, "
                    "then commit.")
     return "\n".join(summary)
+
+
+def log_corrections(paths: Paths, rows: list[dict[str, str]]) -> None:
+    """Add the release's corrections to the log and empty the reasons file, whose reasons they carry."""
+    if rows:
+        fields = field_names(paths, "corrections")
+        logged = paths.corrections.read_text(encoding="utf-8") if paths.corrections.exists() else csv_text(fields, [])
+        paths.corrections.write_text(logged + csv_text(fields, rows).split("\n", 1)[1], encoding="utf-8")
+    if paths.correction_reasons.exists():
+        paths.correction_reasons.write_text(csv_text(field_names(paths, "correction-reasons"), []), encoding="utf-8")
+
+
+def freeze(paths: Paths, version: str, target: Path) -> tuple[Dataset, list[tuple[str, bytes]]]:
+    """Make the release's files from the working package (which package.yaml now says is
+    `version`) and move them into releases/v<version>/ whole, then list them in the manifest.
+    Returns the release's dataset and files."""
+    _curated, files, _state = working_package(paths, releasing=version)
+    staging = Path(tempfile.mkdtemp(prefix=".release-", dir=paths.root))
+    try:
+        package_dir, release_dir = staging / "package", staging / f"v{version}"
+        package_dir.mkdir()
+        release_dir.mkdir()
+        for name, content in files.items():
+            (package_dir / name).write_bytes(content)  # the spreadsheet and the zip read them
+        descriptor = json.loads(files["datapackage.json"])
+        data = dataset_from(descriptor, {r["name"]: files[r["path"]] for r in descriptor["resources"]}, package_dir)
+        released = folder_files(release_files(data, paths, *release_arguments(data)))
+        for name, content in released:
+            (release_dir / name).write_bytes(content)
+        release_dir.chmod(0o755)
+        paths.releases.mkdir(exist_ok=True)
+        release_dir.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    manifest = paths.releases / MANIFEST
+    listed = manifest.read_text(encoding="utf-8") if manifest.exists() else ""
+    _write_atomically(manifest, listed + manifest_lines(version, released))
+    return data, released
 
 
 def _write_atomically(path: Path, text: str) -> None:

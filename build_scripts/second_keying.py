@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import BuildError, InputProblem
-from .load import DASHES, curated_report_schema, read_report_file, read_table
+from .load import DASHES, counted_measures, curated_report_schema, read_report_file, read_table
 from .metadata import rel
 from .paths import Paths
 
@@ -100,7 +100,7 @@ def load_keyings(paths: Paths, first: Path, second: Path) -> tuple[list[Keyed], 
             problems.append(InputProblem(file, None, None, "a curated report CSV", "no such file"))
             continue
         try:
-            table = read_report_file(paths, path, schema, breakdown, cache=None)
+            table = read_report_file(paths, path, schema, breakdown, cache=None, counted=counted_measures(measures))
         except BuildError as error:
             problems.extend(error.problems)
             continue
@@ -185,11 +185,8 @@ def _cell_differences(first: Keyed, second: Keyed) -> list[Difference]:
 
 def _value_difference(a: str, b: str) -> tuple[str, str]:
     """(kind, words) for two values that are not the same text. Both passed the schema's pattern,
-    so each is a dash or a number, perhaps with thousands separators."""
+    so each is a dash (typed one way, "-") or a number, perhaps with thousands separators."""
     both = f"{a!r} in the first keying, {b!r} in the second"
-    if a in DASHES and b in DASHES:
-        return VALUE_WRITTEN, (f"the dash is written differently: {both} (both are a dash; counted because the "
-                               "curated file records each value as printed)")
     if a in DASHES or b in DASHES:
         return VALUE, f"a dash (not applicable) in one keying and a number in the other: {both}"
     if Decimal(a.replace(",", "")) == Decimal(b.replace(",", "")):

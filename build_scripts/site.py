@@ -15,12 +15,16 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import jinja2
+
 from .charts import build_charts
-from .dataset import read_dataset
-from .errors import BuildError
+from .dataset import Dataset, read_dataset
+from .errors import BuildError, InputProblem, excerpt
+from .lock import inherited_fds
 from .memo import DiskMemo, environment_digest
 from .package import stage_package, swap_in
-from .pages import build_pages
+from .metadata import read_csv_table, rel
+from .pages import SENTENCES, build_pages
 from .paths import REPO_ROOT, Paths
 from .reproducible import source_date_epoch
 
@@ -41,7 +45,10 @@ def read_manifest(path: Path) -> list[str]:
 
 def write_manifest(path: Path, urls: list[str]) -> None:
     merged = sorted(set(read_manifest(path)) | set(urls))
-    path.write_text(MANIFEST_HEADER + "".join(f"{u}\n" for u in merged), encoding="utf-8")
+    # Written whole, then renamed: a build stopped mid-write must not lose a published URL.
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(MANIFEST_HEADER + "".join(f"{u}\n" for u in merged), encoding="utf-8")
+    tmp.replace(path)
 
 
 def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
@@ -54,6 +61,7 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     data = read_dataset(datapackage or paths.datapackage)
+    measures_without_sentences(data, paths)
     staging = Path(tempfile.mkdtemp(prefix=".docs-", dir=paths.root))
     staging.chmod(0o755)
     try:
@@ -62,7 +70,12 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
         charts, _stats = build_charts(data, staging, paths.cache / "charts")
         timings["charts_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        urls = build_pages(data, charts, staging, paths, memo)
+        try:
+            urls = build_pages(data, charts, staging, paths, memo)
+        except jinja2.TemplateSyntaxError as error:
+            raise BuildError([InputProblem(rel(Path(error.filename or paths.templates), paths.root), error.lineno,
+                                           None, "a template Jinja can read",
+                                           f"a mistake in it: {error.message}")]) from None
         if seen is not None:
             seen.update(memo.seen)
         timings["pages_s"] = time.perf_counter() - t
@@ -74,6 +87,23 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None,
     write_manifest(paths.root / URL_MANIFEST, urls)
     timings["docs_total_s"] = time.perf_counter() - started
     return urls
+
+
+def measures_without_sentences(data: Dataset, paths: Paths) -> None:
+    """Each measure's headline is a sentence written for it (pages.SENTENCES): a measure added to
+    metadata/measures.csv needs one before any page is written. Raises BuildError."""
+    missing = [measure_id for measure_id in data.measures if measure_id not in SENTENCES]
+    if not missing:
+        return
+    try:
+        table = read_csv_table(paths.metadata / "measures.csv", paths.root, ["measure_id"], "measure")
+        lines = {row.get("measure_id"): line for line, row in zip(table.lines, table.rows, strict=True)}
+    except BuildError:
+        lines = {}
+    raise BuildError([InputProblem("metadata/measures.csv", lines.get(measure_id, 1), "measure_id",
+                                   "a measure the pages have a headline sentence for (a developer adds one to "
+                                   "SENTENCES in build_scripts/pages.py)", excerpt(measure_id))
+                      for measure_id in missing])
 
 
 def build_all(paths: Paths = Paths(), timings: dict[str, float] | None = None) -> list[str]:
@@ -136,7 +166,7 @@ def make_site(paths: Paths, docs_dir: Path, descriptor: Path, timings: dict[str,
         result = subprocess.run(
             [sys.executable, "-m", "build_scripts.mkdocs_build", "--config-file", str(paths.root / "mkdocs.yml"),
              "--docs-dir", str(docs_dir), "--site-dir", str(staging), "--cache", str(paths.cache / "mkdocs")],
-            cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True, pass_fds=inherited_fds())
         timings["mkdocs_s"] = time.perf_counter() - t
         if result.returncode != 0:
             sys.stderr.write(result.stdout + result.stderr)

@@ -8,7 +8,6 @@ checks its text like any chart's.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 from decimal import Decimal
@@ -18,7 +17,8 @@ from typing import Any
 
 from .charts import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, font_data, framed, text_width
 from .dataset import Dataset, number
-from .errors import BuildError, InputProblem
+from .errors import BuildError, InputProblem, excerpt
+from .metadata import read_csv_table
 
 LAYOUT_FILE = "tile-map.csv"
 FIELDS = ["area_id", "tile_col", "tile_row", "tile_label"]
@@ -44,18 +44,18 @@ def read_layout(root: Path, area_ids: list[str]) -> dict[str, dict[str, Any]]:
     path = root / "metadata" / LAYOUT_FILE
     file = f"metadata/{LAYOUT_FILE}"
     problems: list[InputProblem] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != FIELDS:
-            raise BuildError([InputProblem(file, 1, None, "the header " + ",".join(FIELDS),
-                                           ",".join(reader.fieldnames or []) or "nothing")])
-        rows = list(reader)
+    # Read as every curated CSV is (size, links, encoding, shape, invisible characters).
+    table = read_csv_table(path, root, FIELDS, "tile")
+    rows = table.rows
+    if list(rows[0]) != FIELDS:
+        raise BuildError([InputProblem(file, 1, None, "the header " + ",".join(FIELDS), excerpt(",".join(rows[0])))])
     layout: dict[str, dict[str, Any]] = {}
     taken: dict[tuple[int, int], str] = {}
-    for line, row in enumerate(rows, start=2):
+    for line, row in zip(table.lines, rows, strict=True):
         area_id = row["area_id"]
         if area_id not in area_ids:
-            problems.append(InputProblem(file, line, "area_id", "an area_id from metadata/areas.csv", repr(area_id)))
+            problems.append(InputProblem(file, line, "area_id", "an area_id from metadata/areas.csv",
+                                         excerpt(area_id)))
             continue
         if area_id in layout:
             problems.append(InputProblem(file, line, "area_id", "each area once", f"{area_id} again"))
@@ -64,13 +64,14 @@ def read_layout(root: Path, area_ids: list[str]) -> dict[str, dict[str, Any]]:
         for column, limit in (("tile_col", COLUMNS), ("tile_row", ROWS)):
             value = row[column]
             if not value.isdigit() or int(value) >= limit:
-                problems.append(InputProblem(file, line, column, f"a whole number from 0 to {limit - 1}", repr(value)))
+                problems.append(InputProblem(file, line, column, f"a whole number from 0 to {limit - 1}",
+                                             excerpt(value)))
             else:
                 place.append(int(value))
         label = row["tile_label"]
         if not label.strip() or text_width(label, LABEL_SIZE, "bold") > TILE_W - 6:
             problems.append(InputProblem(file, line, "tile_label", f"a short label that fits a {TILE_W} px tile "
-                                         "(about 4 capital letters)", repr(label)))
+                                         "(about 4 capital letters)", excerpt(label)))
         if len(place) == 2:
             key = (place[0], place[1])
             if key in taken:

@@ -32,15 +32,19 @@ def copy_project(target: Path, inputs=INPUTS) -> Paths:
     return Paths(root=target)
 
 
-@pytest.fixture
-def tiny_project(tmp_path: Path) -> Paths:
+def copy_tiny_project(target: Path) -> Paths:
     """The real metadata with one tiny, consistent report, and a glossary (the terms it needs) and
     package.yaml of its own (tests/fixtures/tiny), laid out as the bad-input tests' line numbers
     expect, so editing or re-versioning the real ones moves no expected line."""
-    paths = copy_project(tmp_path / "tiny", inputs=["metadata", "templates", "theme", "mkdocs.yml",
-                                                    "CHANGELOG.md"])
+    paths = copy_project(target, inputs=["metadata", "templates", "theme", "mkdocs.yml", "CHANGELOG.md"])
     shutil.copytree(FIXTURES / "tiny", paths.root, dirs_exist_ok=True)
     return paths
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Paths:
+    """A tiny project (copy_tiny_project) of its own for each test."""
+    return copy_tiny_project(tmp_path / "tiny")
 
 
 def full_build(target: Path) -> Paths:
@@ -90,3 +94,19 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+# The real-data checks: what must hold for any data the curator adds (every printed cell
+# published, every page built, every download and checksum right, every client loads it), as
+# opposed to exact outputs, which are tested on fixtures. A test is one if it reads the built
+# real project without a browser (the `built` fixture), or is marked `real_data` because it reads
+# the committed files. tests/test_curator_workflow.py runs exactly these on a copy of the project
+# to which it has added and released a made-up report: `pytest -m real_data`.
+BROWSER_FIXTURES = {"browser", "server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "built" in fixtures and not fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.real_data)

@@ -58,3 +58,20 @@ def complete_register_row(printed_row: str) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow([words.get(c, c) for c in cells])
     return out.getvalue()
+
+
+def retype(path: Path, measure: str, level: str, category: str, value: int) -> int:
+    """Correct one figure of a report by hand, with the totals typed from it, as a curator does
+    who finds a keying slip; returns the figure as it was."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    old = next(int(r["value"]) for r in rows if (r["measure_id"], r["level"], r["category"]) == (measure, level, category))
+    touched = {(level, category), (level, "all"), ("all", category), ("all", "all")}
+    for row in rows:
+        if row["measure_id"] == measure and (row["level"], row["category"]) in touched:
+            row["value"] = str(int(row["value"]) + value - old)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return old

@@ -6,10 +6,14 @@ import importlib.util
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
 from build_scripts.pages import citation
 from conftest import REPO
+
+# Every test here reads the committed package (see conftest.py).
+pytestmark = pytest.mark.real_data
 
 PACKAGE = json.loads((REPO / "datapackage" / "datapackage.json").read_text())
 

@@ -118,9 +118,9 @@ def test_listed_breach_is_published_as_printed(tiny_project):
 def test_entry_that_no_longer_matches_fails(tiny_project):
     write_register(tiny_project, [ENTRY])  # no foreign-travel row: nothing is broken
     assert problems(tiny_project) == [
-        "metadata/quality-register.yaml: column 'entry 1 (tiny-ftr)': expected a breach of rule "
+        "metadata/quality-register.yaml:3: column 'check.breaches': expected a breach of rule "
         "shpo-foreign-travel-within-shpo in category all that the data still shows; found the data no longer "
-        "breaks it (remove or update the entry)"]
+        "breaks it (remove or update the entry tiny-ftr)"]
 
 
 def test_entry_naming_no_rule_is_a_clear_error(tiny_project):

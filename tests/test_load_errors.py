@@ -2,22 +2,31 @@
 a non-zero exit, and the previous datapackage/ left untouched."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from build_scripts.__main__ import main
 from build_scripts.errors import BuildError
+from build_scripts.metadata import MAX_INPUT_BYTES
 from build_scripts.package import build_package
-from conftest import FIXTURES, copy_project
+from build_scripts.site import build_docs
+from conftest import FIXTURES, REPO, copy_project
 
 REPORT = "curated/reports/staffordshire-2023-24.csv"
+VALUE = ("column 'value': expected the value as printed: a whole or decimal number (thousands separators allowed), "
+         "or - for a printed dash; found")
+UNSEEN = ("expected text with no control or invisible characters (delete it; it can come with text copied from a "
+          "PDF); found")
 
 CASES = {
-    "non_number": f"{REPORT}:3: column 'value': expected a number as printed (like 1,409 or 12.5) or a dash; "
-                  "found '33l'",
-    "negative_count": f"{REPORT}:11: column 'value': expected a number as printed (like 1,409 or 12.5) or a dash; "
-                      "found '-138'",
+    "non_number": f"{REPORT}:3: column 'value': expected the value as printed: a whole or decimal number "
+                  "(thousands separators allowed), or - for a printed dash; found '33l'",
+    "negative_count": f"{REPORT}:11: column 'value': expected the value as printed: a whole or decimal number "
+                      "(thousands separators allowed), or - for a printed dash; found '-138'",
     "unknown_measure": f"{REPORT}:11: column 'measure_id': expected one of eligible, managed_l2_l3, "
                        "breach_notification, notification_revoked, shpo, shpo_foreign_travel, sopo, "
                        "notification_order, foreign_travel_order, sro_breach_notification, custody_breach_licence, "
@@ -32,8 +41,7 @@ CASES = {
                       "metadata/quality-register.yaml for eligible level 1 category all; found printed total 1750",
     "wrong_encoding": f"{REPORT}:12: column 'character 18': expected text encoded as UTF-8; found byte 0xe9, "
                       "which is not valid UTF-8 (save the file as UTF-8)",
-    "formula_cell": f"{REPORT}:11: column 'row': expected text that does not start with =, +, @ or a tab (a "
-                    "spreadsheet program could run it as a formula); found '=HYPERLINK(\"x\")'",
+    "formula_cell": f"{REPORT}:11: column 'row': expected the row label as printed; found '=HYPERLINK(\"x\")'",
     # Malformed CSV: found by load's own reading, before frictionless and before any register check.
     "unclosed_quote": f"{REPORT}:2: column 'value': expected a closing double quote (\") before the end of the "
                       "line; found '\"1,409,eligible,1,1,' with no closing quote",
@@ -50,7 +58,29 @@ CASES = {
                   "found an empty file",
     "header_only": f"{REPORT}:2: expected at least one printed cell (a row after the header); "
                    "found only the header row",
+    # A spreadsheet saving "CSV" with another separator (European Excel writes semicolons).
+    "semicolons": f"{REPORT}:1: expected the header row table,row,column,value,measure_id,level,category,note, the "
+                  "names separated by commas; found names separated by semicolons (save the file as \"CSV UTF-8 "
+                  "(Comma delimited)\", or with commas as the separator)",
+    "tabs": f"{REPORT}:1: expected the header row table,row,column,value,measure_id,level,category,note, the names "
+            "separated by commas; found names separated by tabs (save the file as \"CSV UTF-8 (Comma delimited)\", "
+            "or with commas as the separator)",
+    "utf16": f"{REPORT}:1: column 'character 1': expected text encoded as UTF-8; found byte 0xff, which is not valid "
+             "UTF-8 (save the file as UTF-8)",
+    # A printed dash is typed "-": every other dash is refused by name (curated/README.md).
+    "minus_sign": f"{REPORT}:6: VALUE '\u2212' (U+2212 MINUS SIGN: type a printed dash as -)",
+    "em_dash": f"{REPORT}:6: VALUE '\u2014' (U+2014 EM DASH: type a printed dash as -)",
+    "en_dash": f"{REPORT}:6: VALUE '\u2013' (U+2013 EN DASH: type a printed dash as -)",
+    "hyphen": f"{REPORT}:6: VALUE '\u2010' (U+2010 HYPHEN: type a printed dash as -)",
+    "figure_dash": f"{REPORT}:6: VALUE '\u2012' (U+2012 FIGURE DASH: type a printed dash as -)",
+    "no_break_space": f"{REPORT}:2: VALUE '1\\xa0409' (U+00A0 NO-BREAK SPACE)",
+    # Characters no one can see are refused in every text field, named, with an escaped excerpt.
+    "nul_in_note": f"{REPORT}:11: column 'note': UNSEEN a control character, U+0000, at character 5 of "
+                   "'read\\x00as SHPO'",
+    "right_to_left_override": f"{REPORT}:11: column 'row': UNSEEN an invisible formatting character, U+202E "
+                              "RIGHT-TO-LEFT OVERRIDE, at character 1 of '\\u202eOPHS'",
 }
+CASES = {case: message.replace("VALUE", VALUE).replace("UNSEEN", UNSEEN) for case, message in CASES.items()}
 
 
 def test_tiny_project_builds(tiny_project):
@@ -147,6 +177,11 @@ QUALITY = "metadata/quality-register.yaml"
 PACKAGE = "metadata/package.yaml"
 AREAS_SCHEMA = "metadata/schemas/areas.yaml"
 REPORT_SCHEMA = "metadata/schemas/curated-report.yaml"
+REGISTER_CSV = "curated/reports.csv"
+# Nine levels of nine aliases, a few hundred bytes: 9**9 values once expanded.
+ALIAS_BOMB = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
+    f"{name}: &{name} [*{last}, *{last}, *{last}, *{last}, *{last}, *{last}, *{last}, *{last}, *{last}]\n"
+    for last, name in zip("abcdefgh", "bcdefghi", strict=True))
 
 # (file, text to replace, replacement, the exact message). An empty text to replace means the
 # whole file becomes the replacement.
@@ -280,6 +315,91 @@ EDITS = {
                              "source_title\n",
                              "curated/reports.csv:2: expected at least one report (a row after the header); "
                              "found only the header row"),
+    "register_semicolons": ("curated/reports.csv", "", "report_id;area_id;year;title_as_printed;period_start;"
+                            "period_end;snapshot_date;population_base;population_base_published;publisher;"
+                            "source_title\n",
+                            "curated/reports.csv:1: expected the header row report_id,area_id,year,title_as_printed,"
+                            "period_start,period_end,snapshot_date,population_base,population_base_published,"
+                            "publisher,source_title, the names separated by commas; found names separated by "
+                            "semicolons (save the file as \"CSV UTF-8 (Comma delimited)\", or with commas as the "
+                            "separator)"),
+    # Dates that cannot all be true of one report.
+    "register_end_before_start": (REGISTER_CSV, "2023-04-01,2024-03-31,2024-03-31", "2023-04-01,2023-03-31,2024-03-31",
+                                  "curated/reports.csv:2: column 'period_end': expected a date after period_start "
+                                  "(2023-04-01); found '2023-03-31'"),
+    "register_end_is_start": (REGISTER_CSV, "2023-04-01,2024-03-31,2024-03-31", "2023-04-01,2023-04-01,2024-03-31",
+                              "curated/reports.csv:2: column 'period_end': expected a date after period_start "
+                              "(2023-04-01); found '2023-04-01'"),
+    "register_snapshot_after_end": (REGISTER_CSV, "2023-04-01,2024-03-31,2024-03-31",
+                                    "2023-04-01,2024-03-31,2024-04-30",
+                                    "curated/reports.csv:2: column 'snapshot_date': expected a date in the period, "
+                                    "from 2023-04-01 to 2024-03-31; found '2024-04-30'"),
+    "register_snapshot_before_start": (REGISTER_CSV, "2023-04-01,2024-03-31,2024-03-31",
+                                       "2023-04-01,2024-03-31,2023-03-31",
+                                       "curated/reports.csv:2: column 'snapshot_date': expected a date in the period, "
+                                       "from 2023-04-01 to 2024-03-31; found '2023-03-31'"),
+    # Characters no one can see, in every kind of input; YAML escapes included.
+    "register_nul": (REGISTER_CSV, "Annual Report,", "Annual\x00Report,",
+                     f"curated/reports.csv:2: column 'title_as_printed': {UNSEEN} a control character, U+0000, at "
+                     "character 7 of 'Annual\\x00Report'"),
+    "areas_vertical_tab": ("metadata/areas.csv", "bedfordshire,Bedfordshire", "bedfordshire,Bedford\x0bshire",
+                           f"metadata/areas.csv:3: column 'name': {UNSEEN} a control character, U+000B, at character "
+                           "8 of 'Bedford\\x0bshire'"),
+    "yaml_nul_escape": (GLOSSARY, "  kind: process", '  kind: "pro\\0cess"',
+                        f"{GLOSSARY}:7: column 'kind': {UNSEEN} a control character, U+0000, at character 4 of "
+                        "'pro\\x00cess'"),
+    "yaml_right_to_left": (GLOSSARY, "  abbreviation: MAPPA", "  abbreviation: MA\u202ePPA",
+                           f"{GLOSSARY}:6: column 'abbreviation': {UNSEEN} an invisible formatting character, U+202E "
+                           "RIGHT-TO-LEFT OVERRIDE, at character 3 of 'MA\\u202ePPA'"),
+    "yaml_soft_hyphen": (QUALITY, "  found: The label is printed.", "  found: The label is print\u00aded.",
+                         f"{QUALITY}:7: column 'found': {UNSEEN} an invisible formatting character, U+00AD SOFT "
+                         "HYPHEN, at character 19 of 'The label is print\\xaded.'"),
+    "package_zero_width_space": (PACKAGE, "version: 1.0.0", "version: 1.0.0\u200b",
+                                 f"{PACKAGE}:14: column 'version': {UNSEEN} an invisible formatting character, U+200B "
+                                 "ZERO WIDTH SPACE, at character 6 of '1.0.0\\u200b'"),
+    "long_text_quoted_short": (QUALITY, "  found: The label is printed.", "  found: " + "x" * 5000 + "\x01",
+                               f"{QUALITY}:7: column 'character 5010': expected printable text; found the control "
+                               "character U+0001 (delete it)"),
+    "long_note_quoted_short": (REPORT, "138,shpo,all,all,", "138,shpo,all,all," + "y" * 5000 + "\x7f",
+                               f"{REPORT}:11: column 'note': {UNSEEN} a control character, U+007F, at character "
+                               "5001 of '" + "y" * 59 + "\u2026'"),
+    # YAML that stands for more than it holds: anchors, aliases, deep nesting.
+    "yaml_alias_bomb": (GLOSSARY, "", ALIAS_BOMB,
+                        f"{GLOSSARY}:1: column 'character 4': expected a value written out in full (put a value that "
+                        "starts with '&' in quotes: these files use no YAML anchors); found the anchor '&a'"),
+    "yaml_alias": (QUALITY, "  printed: SHPO", "  printed: *label",
+                   f"{QUALITY}:6: column 'character 12': expected a value written out in full (put a value that "
+                   "starts with '*' in quotes: these files use no YAML aliases); found the alias '*label'"),
+    "yaml_anchor": (QUALITY, "  printed: SHPO", "  printed: &label SHPO",
+                    f"{QUALITY}:6: column 'character 12': expected a value written out in full (put a value that "
+                    "starts with '&' in quotes: these files use no YAML anchors); found the anchor '&label'"),
+    "yaml_deep_nesting": (QUALITY, "  printed: SHPO", "  printed: " + "[" * 25 + "]" * 25,
+                          f"{QUALITY}:6: column 'character 30': expected lists and mappings at most 20 deep; found "
+                          "one 21 deep"),
+    "yaml_deep_nesting_in_schema": (AREAS_SCHEMA, "title: Areas", "title: Areas\nx: " + "{a: " * 30 + "}" * 30,
+                                    f"{AREAS_SCHEMA}:2: column 'character 80': expected lists and mappings at most 20 "
+                                    "deep; found one 21 deep"),
+    # Counts are whole numbers: "1.409" is how a European keyboard writes 1,409.
+    "count_with_a_decimal_point": (REPORT, '"1,409"', "1.409",
+                                   f"{REPORT}:2: column 'value': expected a whole number (measure eligible is a "
+                                   "count); found '1.409' (type a thousands separator as a comma, like 1,409)"),
+    "package_created_no_such_date": (PACKAGE, '"2026-11-22T00:00:00Z"', '"2026-13-45T00:00:00Z"',
+                                     f"{PACKAGE}:15: column 'created': expected a date and time that exists (month "
+                                     "01 to 12, a day in that month); found '2026-13-45T00:00:00Z'"),
+    "schema_field_not_a_mapping": (AREAS_SCHEMA, "fields:\n", "fields:\n  - 5\n",
+                                   f"{AREAS_SCHEMA}:4: column 'fields': expected a field of 'key: value' pairs (name, "
+                                   "type, ...); found the number 5 (put it in quotes to make it text)"),
+    "mkdocs_yml_alias": ("mkdocs.yml", "", "a: &a [x, x]\nb: *a\n",
+                         "mkdocs.yml:1: column 'character 4': expected a value written out in full (put a value that "
+                         "starts with '&' in quotes: these files use no YAML anchors); found the anchor '&a'"),
+    # What the pages name by id, checked when the inputs are loaded.
+    "glossary_term_the_pages_need": (GLOSSARY, "- term_id: level-1\n", "- term_id: level-one\n",
+                                     f"{GLOSSARY}:1: column 'term_id': expected a term with term_id level-1 (the pages "
+                                     "explain each level and category with its term); found no such term"),
+    "measure_the_pages_need": ("metadata/measures.csv", "managed_l2_l3,People managed",
+                               "managed_l2_and_l3,People managed",
+                               "metadata/measures.csv:1: column 'measure_id': expected a measure with measure_id "
+                               "managed_l2_l3 (the pages and the rules across tables use it); found no such measure"),
 }
 
 
@@ -342,3 +462,197 @@ def test_a_cold_build_validates_in_parallel_and_reports_a_bad_file_as_one_at_a_t
     report_files = {p.name for p in (tmp_path / "parallel/curated/reports").glob("*.csv")}
     assert len(report_files) > 1
     assert [name for name in validated_here if name in report_files] == ["staffordshire-2023-24.csv"]
+
+
+def test_spaces_around_header_names_are_ignored(tiny_project):
+    """A space typed after a column name in the header (frictionless ignores it too) changes nothing."""
+    build_package(tiny_project)
+    before = {p.name: p.read_bytes() for p in tiny_project.datapackage.iterdir()}
+    shutil.copyfile(FIXTURES / "bad" / "header_spaces.csv", tiny_project.root / REPORT)
+    assert (tiny_project.root / REPORT).read_text(encoding="utf-8").startswith("table, row ,column,value ,")
+    build_package(tiny_project)
+    assert {p.name: p.read_bytes() for p in tiny_project.datapackage.iterdir()} == before
+
+
+def test_a_registered_report_without_its_file_is_reported_at_its_register_row(tiny_project):
+    (tiny_project.root / REPORT).unlink()
+    with pytest.raises(BuildError) as caught:
+        build_package(tiny_project)
+    assert [str(p) for p in caught.value.problems] == [
+        "curated/reports.csv:2: column 'report_id': expected a file curated/reports/staffordshire-2023-24.csv for "
+        "report staffordshire-2023-24; found no such file"]
+
+
+SECRET = "root:x:0:0:SECRET-LINE-FROM-OUTSIDE-THE-PROJECT"
+
+
+def link_glossary_outside(paths, outside):
+    (outside / "passwd").write_text(SECRET + "\n", encoding="utf-8")
+    (paths.root / GLOSSARY).unlink()
+    (paths.root / GLOSSARY).symlink_to(outside / "passwd")
+
+
+def link_report_inside(paths, outside):
+    copy = paths.root / "curated" / "copy.txt"
+    shutil.copyfile(paths.root / REPORT, copy)
+    (paths.root / REPORT).unlink()
+    (paths.root / REPORT).symlink_to(copy)
+
+
+def link_reports_folder_outside(paths, outside):
+    shutil.move(paths.report_files, outside / "reports")
+    paths.report_files.symlink_to(outside / "reports")
+
+
+def link_changelog_outside(paths, outside):
+    (outside / "passwd").write_text(SECRET + "\n", encoding="utf-8")
+    (paths.root / "CHANGELOG.md").unlink()
+    (paths.root / "CHANGELOG.md").symlink_to(outside / "passwd")
+
+
+def link_a_theme_folder_outside(paths, outside):
+    (outside / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
+    (paths.root / "theme" / "extra").symlink_to(outside)
+
+
+def make_report_a_pipe(paths, outside):
+    (paths.root / REPORT).unlink()
+    os.mkfifo(paths.root / REPORT)
+
+
+def make_report_a_folder(paths, outside):
+    (paths.root / REPORT).unlink()
+    (paths.root / REPORT).mkdir()
+
+
+def make_report_too_large(paths, outside):
+    text = (paths.root / REPORT).read_text(encoding="utf-8")
+    (paths.root / REPORT).write_text(text + "#" * (MAX_INPUT_BYTES + 1 - len(text)), encoding="utf-8")
+
+
+def delete_package_yaml(paths, outside):
+    (paths.root / PACKAGE).unlink()
+
+
+# Each makes one input something other than a plain file of the project: it is refused before
+# a byte of it is read, and no message quotes what it holds.
+NOT_PLAIN_FILES = {
+    "glossary_linked_outside": (link_glossary_outside,
+                                f"{GLOSSARY}:1: LINKED"),
+    "report_linked_inside": (link_report_inside,
+                             f"{REPORT}:1: LINKED"),
+    "reports_folder_linked_outside": (link_reports_folder_outside,
+                                      "curated/reports:1: LINKED"),
+    # Read by the pages or MkDocs, and published as they are.
+    "changelog_linked_outside": (link_changelog_outside,
+                                 "CHANGELOG.md:1: LINKED"),
+    "theme_folder_linked_outside": (link_a_theme_folder_outside,
+                                    "theme/extra:1: LINKED"),
+    "report_a_pipe": (make_report_a_pipe, f"{REPORT}:1: expected a file; found a special file (not a regular file)"),
+    "report_a_folder": (make_report_a_folder, f"{REPORT}:1: expected a file; found a folder"),
+    "report_too_large": (make_report_too_large,
+                         f"{REPORT}:1: expected a file of at most 2,097,152 bytes; found 2,097,153 bytes"),
+    "package_yaml_missing": (delete_package_yaml, f"{PACKAGE}: expected this file; found no such file"),
+}
+
+
+LINKED = ("expected a file or folder of its own in the project; found a symbolic link (copy what it leads to here "
+          "instead: the build reads nothing through a link)")
+NOT_PLAIN_FILES = {case: (change, message.replace("LINKED", LINKED))
+                   for case, (change, message) in NOT_PLAIN_FILES.items()}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_PLAIN_FILES))
+def test_an_input_that_is_not_a_plain_file_of_the_project_is_refused_unread(tiny_project, tmp_path, case, capsys):
+    change, message = NOT_PLAIN_FILES[case]
+    build_package(tiny_project)
+    before = {p.name: p.read_bytes() for p in tiny_project.datapackage.iterdir()}
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    change(tiny_project, outside)
+
+    assert main(["--root", str(tiny_project.root), "package"]) == 1
+    err = capsys.readouterr().err
+    assert "  " + message in err.splitlines(), err
+    assert "Traceback" not in err and "SECRET" not in err
+    assert {p.name: p.read_bytes() for p in tiny_project.datapackage.iterdir()} == before
+
+
+def test_an_alias_bomb_is_refused_at_once(tiny_project):
+    """Expanded, it would be 387 million values: the build must refuse it before building any.
+    Run as the curator runs it; the timeout is only a bound that a hang cannot pass."""
+    (tiny_project.root / GLOSSARY).write_text(ALIAS_BOMB, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "build_scripts", "--root", str(tiny_project.root), "package"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[1:] == ["  " + EDITS["yaml_alias_bomb"][3]]
+
+
+def test_thousands_of_problems_print_the_first_hundred(tiny_project, capsys):
+    """A file with thousands of bad rows is one mistake; the first problems say which."""
+    text = (tiny_project.root / REPORT).read_text(encoding="utf-8")
+    (tiny_project.root / REPORT).write_text(text + "x,y,z,lots,eligible,1,1,\n" * 500, encoding="utf-8")
+    assert main(["--root", str(tiny_project.root), "package"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "Build stopped: 1000 problem(s) in the inputs. Nothing was changed."
+    assert len(lines) == 1 + 100 + 1
+    assert lines[1] == f"  {REPORT}:13: {VALUE} 'lots'"
+    assert lines[-1] == "  ... and 900 more problems, not shown"
+
+
+# What only the pages need, checked by the docs step before it writes anything: (edits, message).
+DOCS_STEP_CASES = {
+    "measure_without_a_headline_sentence": (
+        [("metadata/measures.csv", "rso_per_100k,",
+          'new_measure,New,New,people,people_during_year,single_figure,shpo,14,"A new one."\nrso_per_100k,'),
+         (REPORT, "Rate,", "New,New,,5,new_measure,all,all,\nRate,")],
+        "metadata/measures.csv:14: column 'measure_id': expected a measure the pages have a headline sentence for "
+        "(a developer adds one to SENTENCES in build_scripts/pages.py); found 'new_measure'"),
+    "template_jinja_cannot_read": (
+        [("templates/report.md.j2", "{% block body %}", "{% block body %}{% if %}")],
+        "templates/report.md.j2:9: expected a template Jinja can read; found a mistake in it: Expected an "
+        "expression, got 'end of statement block'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DOCS_STEP_CASES))
+def test_what_the_pages_need_is_checked_before_any_page_is_written(tiny_project, case):
+    edits, message = DOCS_STEP_CASES[case]
+    for file, old, new in edits:
+        edit(tiny_project, file, old, new)
+    build_package(tiny_project)
+    with pytest.raises(BuildError) as caught:
+        build_docs(tiny_project)
+    assert [str(p) for p in caught.value.problems] == [message]
+    assert not tiny_project.docs.exists()
+    assert [p.name for p in tiny_project.root.iterdir() if p.name.startswith(".docs-")] == []
+
+
+def test_a_file_reached_through_a_folder_linked_outside_the_project_is_refused_unread(tiny_project, tmp_path):
+    """load refuses every link among the inputs; a file named on the command line, such as a second
+    keying in keying/, is checked as it is read."""
+    from build_scripts.second_keying import compare_keyings
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copyfile(tiny_project.root / REPORT, outside / "staffordshire-2023-24.csv")
+    (tiny_project.root / "keying").symlink_to(outside)
+    with pytest.raises(BuildError) as caught:
+        compare_keyings(tiny_project.root / REPORT, tiny_project.root / "keying/staffordshire-2023-24.csv",
+                        tiny_project)
+    assert [str(p) for p in caught.value.problems] == [
+        "keying/staffordshire-2023-24.csv:1: expected a file inside the project folder; found a path that leads "
+        "outside it, through a linked folder"]
+
+
+def test_the_curators_guide_states_the_limits_the_build_applies():
+    """curated/README.md, "When the build stops", gives the numbers the code uses."""
+    from build_scripts.__main__ import PRINTED_PROBLEMS
+    from build_scripts.errors import EXCERPT_LIMIT
+    from build_scripts.metadata import MAX_YAML_DEPTH
+
+    guide = " ".join((REPO / "curated" / "README.md").read_text(encoding="utf-8").split())
+    for words in (f"larger than {MAX_INPUT_BYTES:,} bytes", f"nested more than {MAX_YAML_DEPTH} deep",
+                  f"at most {EXCERPT_LIMIT} characters", f"more than {PRINTED_PROBLEMS} problems, the first "
+                  f"{PRINTED_PROBLEMS} are printed", "type a printed dash as -"):
+        assert words in guide, words

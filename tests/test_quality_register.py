@@ -59,8 +59,8 @@ def test_unlisted_mismatch_fails(tiny_project):
 def test_entry_that_no_longer_matches_fails(tiny_project):
     write_register(tiny_project, [ENTRY])  # the data add up, so the entry is stale
     assert build_problems(tiny_project) == [
-        "metadata/quality-register.yaml: column 'entry 1 (tiny-level-1-total)': expected a total mismatch that "
-        "the data still shows; found the data no longer has this mismatch (remove or update the entry)"]
+        "metadata/quality-register.yaml:1: column 'check': expected a total mismatch that the data still shows; "
+        "found the data no longer has this mismatch (remove or update the entry tiny-level-1-total)"]
 
 
 def test_presence_check_that_no_longer_matches_fails(tiny_project):

@@ -10,6 +10,7 @@ import itertools
 import json
 import subprocess
 
+import openpyxl
 import pytest
 import yaml
 
@@ -193,6 +194,11 @@ def test_a_correction_is_published_with_the_old_value(released):
         f"  - Staffordshire 2023-24, MAPPA-eligible people on 31 March, level 1, category 1: 1,409 → 1,408. {reason}\n")
     data_page = (paths.docs / "data" / "index.md").read_text()
     assert "<td>1,409 (v1.0.0)</td><td>1,408 (v1.0.1)</td><td>2 December 2026</td>" in data_page
+    book = openpyxl.load_workbook(paths.releases / "v1.0.1" / "mappa-statistics.xlsx")
+    assert book.sheetnames[-1] == "Corrections"
+    assert list(book["Corrections"].iter_rows(min_row=4, max_row=4, values_only=True))[0][:10] == (
+        "staffordshire-2023-24", "staffordshire", "2023-24", "eligible", "1", "1", 1409, "reported", 1408, "reported")
+    assert "Corrections" not in openpyxl.load_workbook(paths.releases / "v1.0.0" / "mappa-statistics.xlsx").sheetnames
 
 
 def test_a_reason_per_figure_comes_from_the_reasons_file(released):
@@ -298,6 +304,7 @@ def test_a_release_that_fails_is_undone(released, monkeypatch):
 
 # -- Invariants of the real releases ---------------------------------------------------------
 
+@pytest.mark.real_data
 def test_every_released_file_matches_the_manifest():
     """With a tool we did not write."""
     check = subprocess.run(["sha256sum", "-c", "--strict", "--quiet", MANIFEST], cwd=REPO / "releases",
@@ -324,6 +331,7 @@ def test_the_site_publishes_every_release_as_released(built):
         assert latest == files_under(built.releases / f"v{version}")
 
 
+@pytest.mark.real_data
 def test_package_yaml_and_the_changelog_follow_the_releases():
     releases = read_releases(Paths(root=REPO))
     package = yaml.safe_load((REPO / "metadata" / "package.yaml").read_text())
@@ -334,6 +342,7 @@ def test_package_yaml_and_the_changelog_follow_the_releases():
         assert f"\n## {version} ({releases.date(version)})\n" in changelog, version
 
 
+@pytest.mark.real_data
 def test_every_corrected_figure_between_releases_is_in_the_corrections_log():
     """Between each release and the next, every figure of an already released report that
     changed is a row of the later release's corrections table (and a release without that table

@@ -118,8 +118,8 @@ EXPECTED = {
 }
 MALFORMED = [
     "Cannot compare the keyings: 1 problem(s) in the files. Fix them, then compare again.",
-    f"  {K}malformed.csv:3: column 'value': expected a number as printed (like 1,409 or 12.5) or a dash; "
-    "found '33l'",
+    f"  {K}malformed.csv:3: column 'value': expected the value as printed: a whole or decimal number (thousands "
+    "separators allowed), or - for a printed dash; found '33l'",
 ]
 
 
@@ -185,16 +185,22 @@ def test_refuses_what_the_build_refuses_with_the_same_message(case):
 
 
 def test_other_dash_and_decimal_forms(tmp_path):
+    """A dash is typed one way, so two keyings never differ in how they wrote it: another dash
+    character is refused as the build refuses it (curated/README.md, "When the build stops")."""
     base = (KEYING / "base.csv").read_text(encoding="utf-8")
-    (tmp_path / "first.csv").write_text(base.replace(",-,", ",\u2013,").replace(",138,shpo", ",138.0,shpo"),
-                                        encoding="utf-8")
-    (tmp_path / "second.csv").write_text(base.replace(",138,shpo", ",138.5,shpo"), encoding="utf-8")
+    # Decimals: a rate (a count is a whole number, refused with a decimal point like the build does).
+    (tmp_path / "first.csv").write_text(base.replace(",138,rso", ",138.0,rso"), encoding="utf-8")
+    (tmp_path / "second.csv").write_text(base.replace(",138,rso", ",138.5,rso"), encoding="utf-8")
     differences = compare_keyings(tmp_path / "first.csv", tmp_path / "second.csv").differences
-    assert [d.what for d in differences] == [
-        "the dash is written differently: '\u2013' in the first keying, '-' in the second (both are a dash; "
-        "counted because the curated file records each value as printed)",
-        "the value differs: '138.0' in the first keying, '138.5' in the second",
-    ]
+    assert [d.what for d in differences] == ["the value differs: '138.0' in the first keying, '138.5' in the second"]
+
+    (tmp_path / "first.csv").write_text(base.replace(",-,", ",\u2013,"), encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        compare_keyings(tmp_path / "first.csv", tmp_path / "second.csv")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{tmp_path / 'first.csv'}:6: column 'value': expected the value as printed: a whole or decimal number "
+        "(thousands separators allowed), or - for a printed dash; found '\u2013' (U+2013 EN DASH: type a printed "
+        "dash as -)"]
 
 
 def test_writes_nothing(tiny_project):

@@ -191,13 +191,37 @@ def test_data_page_jsonld_has_the_recommended_dataset_properties(built, pages):
         assert re.fullmatch(r"[0-9a-f]{64}", download["sha256"])
 
 
-def test_area_year_page_explains_every_table(built):
-    text = (built.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text()
-    assert "On 31 March 2024, 1,750 people in Staffordshire were eligible for MAPPA." in text
-    assert "1,740 (99.4%) at level 1" in text
+def test_area_year_page_explains_every_table(tiny_project):
+    from build_scripts.package import build_package
+    from build_scripts.site import build_docs
+
+    build_package(tiny_project)
+    build_docs(tiny_project)
+    text = (tiny_project.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text()
+    assert "On 31 March 2024, 1,741 people in Staffordshire were eligible for MAPPA." in text
+    assert "1,740 (99.9%) at level 1" in text
     assert "Download this data (CSV, " in text
     assert "Sexual Offences Prevention Orders imposed" in text.split("Not published in this report")[1]
     assert "Cite this page" in text and "https://mappa-open-data.github.io/mappa-statistics/areas/staffordshire/2023-24/" in text
+
+
+def test_every_report_and_area_has_its_pages_with_a_section_per_table(built):
+    """Whatever reports the data hold: an area page for each area held, and for each report a
+    page with a section, a table and a CSV download for every table it prints."""
+    with (built.datapackage / "observations.csv").open(encoding="utf-8", newline="") as handle:
+        printed: dict[str, set[str]] = {}
+        for o in csv.DictReader(handle):
+            printed.setdefault(o["report_id"], set()).add(o["measure_id"])
+    with (built.datapackage / "reports.csv").open(encoding="utf-8", newline="") as handle:
+        reports = list(csv.DictReader(handle))
+    assert reports and {r["report_id"] for r in reports} == set(printed)
+    for r in reports:
+        folder = built.site / "areas" / r["area_id"] / r["year"]
+        html = (folder / "index.html").read_text(encoding="utf-8")
+        for measure in printed[r["report_id"]]:
+            assert f'id="{measure}"' in html, (r["report_id"], measure)
+            assert (folder / f"{r['report_id']}-{measure}.csv").is_file(), (r["report_id"], measure)
+        assert (built.site / "areas" / r["area_id"] / "index.html").is_file()
 
 
 def test_sidebar_lists_sections_not_reports(built):

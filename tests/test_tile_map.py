@@ -52,7 +52,7 @@ def test_a_bad_layout_stops_the_build_with_file_line_and_column(tmp_path):
         f"metadata/tile-map.csv:3: column 'tile_label': expected a short label that fits a {TILE_W} px tile "
         "(about 4 capital letters); found 'Cumbria'"]
     assert bad_layout(tmp_path, lambda ls: ["area_id,col,row,label"] + ls[1:]) == [
-        "metadata/tile-map.csv:1: expected the header area_id,tile_col,tile_row,tile_label; found area_id,col,row,label"]
+        "metadata/tile-map.csv:1: expected the header area_id,tile_col,tile_row,tile_label; found 'area_id,col,row,label'"]
 
 
 class MapParser(HTMLParser):

@@ -1,0 +1,132 @@
+"""The sixth report, added as a curator adds it, on a copy of the project as a fresh clone has it.
+
+With the guide's own commands (curated/README.md): `make new-report`, the blank filled in,
+`make site`, `make release VERSION=<next minor>`; then one of its figures corrected and
+`make release VERSION=<next patch> REASON=…`. At every step, no byte of an earlier release changes,
+in releases/ or on the site. Then the real-data checks (`pytest -m real_data`, tests/conftest.py)
+run on the copy, unedited: no test may depend on today's reports, rows, version or date.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from build_scripts.paths import Paths
+from build_scripts.release import next_versions
+from build_scripts.releases import read_releases
+from conftest import REPO
+from curator import complete_register_row, fill_blank, retype
+
+
+# Outside a git checkout (a copy of the project), everything but what git ignores at the top.
+NOT_THE_PROJECT = {".git", ".venv", "node_modules", ".cache", ".pytest_cache", "site", "keying", ".bench"}
+
+
+def clone(target: Path) -> Path:
+    """The project's files as git has them (committed or new, not ignored), with its virtualenv."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True)
+    names = listed.stdout.decode().split("\0") if listed.returncode == 0 else [
+        p.relative_to(REPO).as_posix() for p in REPO.rglob("*")
+        if p.relative_to(REPO).parts[0] not in NOT_THE_PROJECT and "__pycache__" not in p.parts]
+    for name in filter(None, names):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)  # times kept: make sees the virtualenv as up to date
+    for installed in (".venv", "node_modules"):  # what make test installed: Python, and the HTML checkers
+        if (REPO / installed).exists():
+            (target / installed).symlink_to(REPO / installed)
+    return target
+
+
+def make(root: Path, *args: str) -> str:
+    result = subprocess.run(["make", "--no-print-directory", *args], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert result.returncode == 0, f"make {' '.join(args)}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def published_releases(root: Path) -> dict[str, str]:
+    """Every file of every release, in releases/ and as the site publishes it, and each line of
+    the manifest (which only grows)."""
+    found = {f"releases/{k}": v for k, v in digests(root / "releases").items() if k != "SHA256SUMS"}
+    lines = (root / "releases" / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    found.update({f"releases/SHA256SUMS:{n}": line for n, line in enumerate(lines, start=1)})
+    data = root / "site" / "data"
+    for folder in sorted(data.glob("v*")) if data.exists() else []:
+        found.update({f"site/data/{folder.name}/{k}": v for k, v in digests(folder).items()})
+    return found
+
+
+def unchanged(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Files of `before` that are gone or differ in `after` (new files are allowed)."""
+    return sorted(k for k, v in before.items() if after.get(k) != v)
+
+
+def free_area_and_year(root: Path) -> tuple[str, str]:
+    held = {(r["area_id"], r["year"]) for r in csv.DictReader((root / "curated/reports.csv").open(encoding="utf-8"))}
+    areas = [a["area_id"] for a in csv.DictReader((root / "metadata/areas.csv").open(encoding="utf-8"))]
+    for start in range(2024, 2100):
+        year = f"{start}-{(start + 1) % 100:02d}"
+        for area in areas:
+            if (area, year) not in held:
+                return area, year
+    raise AssertionError("no free area and year")
+
+
+def test_a_made_up_report_is_added_released_and_corrected_with_the_guides_commands(tmp_path):
+    root = clone(tmp_path / "project")
+    latest = read_releases(Paths(root=root)).latest
+    minor = next_versions(latest)["minor"]
+    make(root, "site")
+    before = published_releases(root)
+
+    # 2. The blank file, and the register row the command prints.
+    area, year = free_area_and_year(root)
+    out = make(root, "new-report", f"AREA={area}", f"YEAR={year}")
+    printed_row = out.strip().splitlines()[-1]
+    assert printed_row.startswith(f"{area}-{year},{area},{year},TODO")
+    # 3, 6. Filled in as printed, the row completed.
+    report = root / "curated" / "reports" / f"{area}-{year}.csv"
+    fill_blank(report)
+    with (root / "curated/reports.csv").open("a", encoding="utf-8") as handle:
+        handle.write(complete_register_row(printed_row))
+    # 7. Built: not yet released, and no release touched.
+    assert "Not yet released" in make(root, "site")
+    assert unchanged(before, published_releases(root)) == []
+    # 9. Released as the next minor version.
+    make(root, "release", f"VERSION={minor}", "DATE=2099-01-01")
+    after_minor = published_releases(root)
+    assert unchanged(before, after_minor) == []
+    assert f"releases/v{minor}/observations.csv" in after_minor
+    assert f"{area}-{year}" in (root / "releases" / f"v{minor}" / "observations.csv").read_text(encoding="utf-8")
+
+    # A keying slip found later: corrected and released as the next patch.
+    patch = next_versions(minor)["patch"]
+    old = retype(report, "eligible", "1", "1", 901)
+    make(root, "site")
+    assert unchanged(after_minor, published_releases(root)) == []
+    make(root, "release", f"VERSION={patch}", "REASON=Typed 900 for the 901 the report prints.", "DATE=2099-01-02")
+    assert unchanged(after_minor, published_releases(root)) == []
+    corrections = list(csv.DictReader((root / "releases" / f"v{patch}" / "corrections.csv").open(encoding="utf-8")))
+    assert {(c["report_id"], c["level"], c["category"], c["released_value"], c["corrected_value"], c["released_in"],
+             c["corrected_in"], c["reason"]) for c in corrections if c["corrected_in"] == patch} >= {
+        (f"{area}-{year}", "1", "1", str(old), "901", minor, patch, "Typed 900 for the 901 the report prints.")}
+    page = (root / "docs" / "areas" / area / year / "index.md").read_text(encoding="utf-8")
+    assert f'901<br><span class="figure-note">corrected in v{patch}: was {old}</span>' in page
+
+    # The real-data checks, on the copy, with no test edited.
+    result = subprocess.run([sys.executable, "-m", "pytest", "-m", "real_data", "-q", "-p", "no:cacheprovider",
+                             "-x"], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
