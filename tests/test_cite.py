@@ -92,7 +92,7 @@ class CiteBox(HTMLParser):
             self._td = False
         if tag in ("table", "p"):
             self._in = None
-        if tag == "q":
+        if tag == "q" and self._in == "q":
             self._in = "table-cite"
 
     def handle_data(self, data):
