@@ -59,8 +59,8 @@ def test_the_build_refuses_every_placeholder_with_its_line_column_and_what_to_wr
         "curated/reports/norfolk-2024-25.csv:2: column 'column': expected the column label as printed (empty when "
         f"none was printed); found the placeholder 'TODO: Category 1' {made}",
         "curated/reports/norfolk-2024-25.csv:2: column 'value': expected the value as printed: a whole or decimal "
-        "number (thousands separators allowed) or a dash; found the placeholder 'TODO' that make new-report wrote "
-        "(replace it)"]
+        "number (thousands separators allowed), or - for a printed dash; found the placeholder 'TODO' that make "
+        "new-report wrote (replace it)"]
     lines = (tiny_project.report_files / "norfolk-2024-25.csv").read_text(encoding="utf-8").splitlines()
     assert len(problems) == sum(line.count("TODO") for line in lines)
 

@@ -233,8 +233,8 @@ def test_new_report_writes_the_second_keying_blank_outside_curated(tiny_project,
     problems = [str(p) for p in caught.value.problems]
     for file in ("curated/reports", "keying"):
         assert (f"{file}/norfolk-2024-25.csv:2: column 'value': expected the value as printed: a whole or decimal "
-                "number (thousands separators allowed) or a dash; found the placeholder 'TODO' that make new-report "
-                "wrote (replace it)") in problems
+                "number (thousands separators allowed), or - for a printed dash; found the placeholder 'TODO' that "
+                "make new-report wrote (replace it)") in problems
 
     with pytest.raises(BuildError, match="never overwrites"):
         new_report(tiny_project, "norfolk", "2024-25", keying)
