@@ -3,12 +3,15 @@
 Text that fits in every browser: charts are laid out by vl-convert with one font (Lato, from
 the `font-lato` package) and each SVG carries that same font, subset to the characters it
 uses, so the browser draws the text with the metrics it was measured with, whatever fonts
-the reader's system has. Charts are at most CHART_WIDTH wide, so they are never shrunk on a
-390 px phone screen.
+the reader's system has. Each chart is drawn twice: NARROW wide for a phone (never shrunk on a
+390 px screen, so its text stays 12 px) and WIDE for the column of a desktop page; the page
+shows the one that fits (a <picture> in the `figure` macro).
 
 Every chart compares at least two values (a single figure is shown as a figure, not a
-one-bar chart) and labels every bar. Each chart also has a download version (SVG and PNG)
-with its title, source and licence drawn inside the image.
+one-bar chart) and labels every bar. Every bar of a chart, across its panels, is drawn on one
+scale from zero, so a bar's length is always proportional to its figure (tests/test_charts.py
+reads every bar of every chart). Each chart also has a download version (SVG, and a PNG at
+least 1200 px wide) with its title, source and licence drawn inside the image.
 
 Each chart is cached by the hash of its inputs, so a rebuild renders only charts whose data
 changed; a cold build renders in parallel.
@@ -48,11 +51,29 @@ MUTED_COLOUR = "#595959"
 FONT_FAMILY = "Lato"
 FONT_FILES = {"normal": font_lato.font_files["Lato"], "bold": font_lato.font_files["LatoBold"]}
 FONT_SIZE = 12  # the smallest text in a chart: 12 px, never scaled down on a phone
-# 390 px phone: 358 px of content, less the figure's padding. Every chart fits in this width.
-CHART_WIDTH = 340
+# A 390 px phone has 358 px of content, less the figure's padding: the narrow chart fits it. From
+# WIDE_FROM_EM (720 px) the page column is at least 686 px wide (Material's layout, measured in
+# Chromium at 720 to 2560 px), and the wide chart fits it at its own size.
+NARROW, WIDE = 340, 640
+WIDE_FROM_EM = 45
 BAR_STEP = 22
-LABEL_CHARS = 22  # wrap longer row labels (area names) onto several lines
-RENDERER_VERSION = "vl-convert 1.9 / charts v9"  # bump to invalidate the cache
+# Wrap longer row labels (area names) onto several lines: fewer lines where there is room.
+LABEL_CHARS = {NARROW: 22, WIDE: 48}
+RENDERER_VERSION = "vl-convert 1.9 / charts v10"  # bump to invalidate the cache
+
+
+@functools.lru_cache(maxsize=1)
+def _drawn_with() -> str:
+    """What every chart is drawn with, for its cache key: this module and the modules it draws
+    with, and the versions of the packages that shape a chart's bytes. A change to any of them
+    redraws every chart (RENDERER_VERSION alone had to be bumped by hand, and once was not)."""
+    from importlib import metadata
+
+    here = Path(__file__).resolve().parent
+    code = [hashlib.sha256((here / name).read_bytes()).hexdigest() for name in ("charts.py", "outline.py", "dataset.py")]
+    versions = [metadata.version(name) for name in ("altair", "vl-convert-python", "font-lato", "fonttools", "brotli",
+                                                    "markupsafe")]
+    return hashlib.sha256(json.dumps([code, versions]).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -70,15 +91,21 @@ class ChartJob:
 
     @functools.cached_property
     def key(self) -> str:
-        payload = json.dumps([self.kind, self.args, self.title, self.source, RENDERER_VERSION], sort_keys=True)
+        payload = json.dumps([self.kind, self.args, self.title, self.source, RENDERER_VERSION, _drawn_with()],
+                             sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def spec(self) -> dict[str, Any]:
-        return _vegalite(*SPEC_PARTS[self.kind](*self.args))
+    def spec(self, width: int = NARROW) -> dict[str, Any]:
+        return _vegalite(*SPEC_PARTS[self.kind](*self.args, width=width))
 
-    def altair_spec(self) -> dict[str, Any]:
+    def altair_spec(self, width: int = NARROW) -> dict[str, Any]:
         """The same spec built by Altair in full (slow): what spec() must equal."""
-        return altair_spec(*SPEC_PARTS[self.kind](*self.args))
+        return altair_spec(*SPEC_PARTS[self.kind](*self.args, width=width))
+
+    @property
+    def wide_path(self) -> str:
+        """The chart drawn for a desktop column, beside the phone's (e.g. .../eligible.wide.svg)."""
+        return self.path.removesuffix(".svg") + ".wide.svg"
 
     @property
     def downloads(self) -> dict[str, str]:
@@ -97,9 +124,9 @@ def _config(chart: alt.Chart) -> alt.Chart:
             .configure_view(stroke=None))
 
 
-def _wrap(label: str) -> str:
-    """Row labels longer than LABEL_CHARS go on several lines ("|" is the line break)."""
-    return "|".join(textwrap.wrap(label, LABEL_CHARS)) or label
+def _wrap(label: str, chars: int) -> str:
+    """Row labels longer than `chars` go on several lines ("|" is the line break)."""
+    return "|".join(textwrap.wrap(label, chars)) or label
 
 
 def _label(value: str | None) -> str:
@@ -118,11 +145,12 @@ def _bars(rows: list[dict[str, Any]], order: list[str], bar_width: int, step: in
 
 
 def _panels(chart: alt.LayerChart, panels: list[str]) -> alt.FacetChart:
-    """One panel per level, each with its own scale."""
+    """One panel per level, stacked, all on one scale (a facet's shared x scale): a bar's length
+    means the same number in every panel."""
     return chart.facet(row=alt.Row("panel:N", title=None, sort=panels,
                                    header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
                                                      labelOrient="top", labelPadding=4)),
-                       spacing=12).resolve_scale(x="independent")
+                       spacing=12)
 
 
 def altair_spec(rows: list[dict[str, Any]], order: list[str], bar_width: int, panels: list[str] | None = None
@@ -201,26 +229,48 @@ def _row(label: str, cell: dict[str, str]) -> dict[str, Any]:
             "label": number(cell["value"]) if value is not None else "not applicable"}
 
 
+def _bar_room(width: int, rows: list[dict[str, Any]]) -> float:
+    """The length of the longest bar in a chart `width` wide, so that the chart uses its full
+    width and no figure runs past it: the width less the padding (4 px a side), the row labels
+    and their gap (6 px), and, after each bar, 4 px and its figure, each measured in the chart font."""
+    row_labels = max(text_width(line, FONT_SIZE) for r in rows for line in r["row"].split("|"))
+    room = width - 8 - row_labels - 6 - 2  # 2 px to spare for rounding
+    longest = max((r["value"] or 0) for r in rows)
+    bar = room
+    for r in rows:
+        if r["value"]:
+            bar = min(bar, (room - 4 - text_width(r["label"], FONT_SIZE)) * longest / r["value"])
+    return int(bar)
+
+
+def _any_bar(values: list[str | None]) -> bool:
+    """Whether a chart of these printed values would draw a bar: a chart of zeros and dashes has
+    nothing to show that its table does not say better, so it is not drawn."""
+    return any(v and Decimal(v) > 0 for v in values)
+
+
 def levels_alt(title: str, cells: list[dict[str, str]]) -> str | None:
     panels, by_category = _level_rows(cells)
-    if sum(len(rows) for rows in panels.values()) < 2:
+    rows = [r for panel_rows in panels.values() for r in panel_rows]
+    if len(rows) < 2 or not any(r["value"] for r in rows):
         return None
     described = "; ".join(f"{panel}: " + ", ".join(f"{r['row']} {r['label']}" for r in rows)
                           for panel, rows in panels.items())
     if by_category and len(panels) > 1:
-        return (f"Bar chart in {len(panels)} panels, one for each level, each with its own scale: {title}, "
+        return (f"Bar chart in {len(panels)} panels, one for each level, all on one scale: {title}, "
                 f"by category. {described}.")
     return f"Bar chart: {title}. {described}."
 
 
-def levels_parts(cells: list[dict[str, str]]) -> tuple[list[dict[str, Any]], list[str], int, list[str] | None]:
-    """One panel per level, each with its own scale, so the few people at levels 2 and 3 are
-    as visible as the many at level 1; every bar is labelled with its printed value."""
+def levels_parts(cells: list[dict[str, str]], width: int = NARROW
+                 ) -> tuple[list[dict[str, Any]], list[str], int, list[str] | None]:
+    """One panel per level, stacked on one scale from zero, so a bar at level 3 is as long, for
+    the same number, as one at level 1; the few people at levels 2 and 3 are read from the
+    labels every bar carries (the table below gives them too)."""
     panels, _ = _level_rows(cells)
     rows = [dict(r, panel=panel) for panel, panel_rows in panels.items() for r in panel_rows]
     order = sorted({r["row"] for r in rows})
-    label_room = max(len(r["label"]) for r in rows) * 7 + 8
-    return rows, order, CHART_WIDTH - 90 - label_room, list(panels) if len(panels) > 1 else None
+    return rows, order, _bar_room(width, rows), list(panels) if len(panels) > 1 else None
 
 
 def series_alt(title: str, points: list[tuple[str, str | None]]) -> str:
@@ -228,13 +278,13 @@ def series_alt(title: str, points: list[tuple[str, str | None]]) -> str:
     return f"Bar chart: {title}, by financial year. {described}."
 
 
-def series_parts(points: list[tuple[str, str | None]]) -> tuple[list[dict[str, Any]], list[str], int, None]:
+def series_parts(points: list[tuple[str, str | None]], width: int = NARROW
+                 ) -> tuple[list[dict[str, Any]], list[str], int, None]:
     """A bar for every financial year held, oldest at the top. Years with no published
     figure keep their row, labelled "not published", never drawn as zero."""
     rows = [{"row": y, "value": float(v) if v else None, "position": float(v) if v else 0.0,
              "label": _label(v)} for y, v in points]
-    label_room = max(len(r["label"]) for r in rows) * 7 + 8
-    return rows, [y for y, _ in points], CHART_WIDTH - 60 - label_room, None
+    return rows, [y for y, _ in points], _bar_room(width, rows), None
 
 
 def ranked_alt(title: str, rows: list[tuple[str, str]]) -> str:
@@ -243,24 +293,17 @@ def ranked_alt(title: str, rows: list[tuple[str, str]]) -> str:
     return f"Bar chart: {title}, largest first. {described}."
 
 
-def ranked_parts(rows: list[tuple[str, str]]) -> tuple[list[dict[str, Any]], list[str], int, None]:
+def ranked_parts(rows: list[tuple[str, str]], width: int = NARROW
+                 ) -> tuple[list[dict[str, Any]], list[str], int, None]:
     """One bar per area, largest first; each label carries the area's year."""
-    data = [{"row": _wrap(a), "value": float(v), "position": float(v), "label": number(v)} for a, v in rows]
+    chars = LABEL_CHARS[width]
+    data = [{"row": _wrap(a, chars), "value": float(v), "position": float(v), "label": number(v)} for a, v in rows]
     order = [r["row"] for r in sorted(data, key=lambda r: (-r["value"], r["row"]))]
-    label_room = max(len(r["label"]) for r in data) * 7 + 8
-    return data, order, CHART_WIDTH - LABEL_CHARS * 7 - label_room, None
+    return data, order, _bar_room(width, data), None
 
 
-def levels_spec(cells: list[dict[str, str]]) -> dict[str, Any]:
-    return _vegalite(*levels_parts(cells))
-
-
-def series_spec(points: list[tuple[str, str | None]]) -> dict[str, Any]:
-    return _vegalite(*series_parts(points))
-
-
-def ranked_spec(rows: list[tuple[str, str]]) -> dict[str, Any]:
-    return _vegalite(*ranked_parts(rows))
+def levels_spec(cells: list[dict[str, str]], width: int = NARROW) -> dict[str, Any]:
+    return _vegalite(*levels_parts(cells, width=width))
 
 
 SPEC_PARTS = {"levels": levels_parts, "series": series_parts, "ranked": ranked_parts}
@@ -405,7 +448,7 @@ def framed(chart_svg: str, title: str, source: str) -> tuple[str, str]:
     viewBox, so nothing is clipped anyway. Its text is drawn as glyph outlines (outline.py), and
     it carries no @font-face: the renderer has the font."""
     width, height = _size(chart_svg)
-    width = max(width, CHART_WIDTH)
+    width = max(width, NARROW)
     margin = 8
     title_lines = _lines(title, 15, width - 2 * margin, "bold")
     footer_lines = _lines(source, 11, width - 2 * margin) + _lines(
@@ -464,14 +507,25 @@ def _converter():
     return vlc
 
 
-def _render(job: ChartJob) -> tuple[str, str, bytes]:
+# What a chart's cache entry holds, by suffix, and where each file goes under docs/. The .png is
+# written last: it marks the set complete.
+CACHED = (".svg", ".wide.svg", ".download.svg", ".png")
+
+
+def _targets(job: ChartJob) -> tuple[str, ...]:
+    return job.path, job.wide_path, job.downloads["svg"], job.downloads["png"]
+
+
+def _render(job: ChartJob) -> tuple[str, str, str, bytes]:
+    """The phone's chart, the desktop's, and the downloads: the desktop's chart with its title,
+    source and licence, as SVG and as a PNG at twice its size (at least 1200 px wide)."""
     vlc = _converter()
-    svg = vlc.vegalite_to_svg(job.spec())
     label = Markup('class="marks" role="img" aria-label="{}"').format(job.title)
-    chart = embed_font(svg.replace('class="marks"', label, 1))
-    download, raster = framed(svg, job.title, job.source)
+    narrow, wide = (vlc.vegalite_to_svg(job.spec(width)) for width in (NARROW, WIDE))
+    download, raster = framed(wide, job.title, job.source)
     png = vlc.svg_to_png(raster, scale=2)
-    return chart, download, png
+    return (embed_font(narrow.replace('class="marks"', label, 1)), embed_font(wide.replace('class="marks"', label, 1)),
+            download, png)
 
 
 def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: int | None = None,
@@ -500,25 +554,23 @@ def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: i
                 _store(cache_dir, job, _render(job))
     place_file = place_file or (lambda source, rel_path: place(source, out_dir / rel_path))
     for job in jobs:
-        for suffix, target in ((".svg", job.path), (".download.svg", job.downloads["svg"]),
-                               (".png", job.downloads["png"])):
+        for suffix, target in zip(CACHED, _targets(job), strict=True):
             place_file(cache_dir / f"{job.key}{suffix}", target)
     return {"charts": len(jobs), "rendered": len(todo)}
 
 
-def _store(cache_dir: Path, job: ChartJob, outputs: tuple[str, str, bytes]) -> None:
-    chart, download, png = outputs
-    for suffix, content in ((".svg", chart.encode()), (".download.svg", download.encode()), (".png", png)):
+def _store(cache_dir: Path, job: ChartJob, outputs: tuple[str, str, str, bytes]) -> None:
+    for suffix, content in zip(CACHED, outputs, strict=True):
         tmp = cache_dir / f"{job.key}{suffix}.tmp"
-        tmp.write_bytes(content)
-        tmp.replace(cache_dir / f"{job.key}{suffix}")  # the .png last: it marks the set complete
+        tmp.write_bytes(content.encode() if isinstance(content, str) else content)
+        tmp.replace(cache_dir / f"{job.key}{suffix}")
 
 
 def _size(svg: str) -> tuple[int, int]:
     head = svg[:600]
     width = re.search(r'width="(\d+(?:\.\d+)?)"', head)
     height = re.search(r'height="(\d+(?:\.\d+)?)"', head)
-    return round(float(width.group(1))) if width else CHART_WIDTH, round(float(height.group(1))) if height else 200
+    return round(float(width.group(1))) if width else NARROW, round(float(height.group(1))) if height else 200
 
 
 def svg_size(svg_path: Path) -> tuple[int, int]:
@@ -546,6 +598,7 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
     jobs: dict[str, ChartJob] = {}
     measures = data.measures_in_order()
     site = data.descriptor["homepage"].rstrip("/") + "/"
+    publisher = data.descriptor["contributors"][0]["title"]  # one name for the publisher, as in citations
     for area_id in sorted({r["area_id"] for r in data.reports.values()}):
         area = data.areas[area_id]
         reports = data.report_ids_for_area(area_id)
@@ -555,10 +608,10 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
             for report in reports:
                 obs = data.cell(report["report_id"], mid)
                 points.append((report["year"], None if obs is None else obs["value"]))
-            if sum(1 for _, v in points if v is not None) >= 2:
+            if sum(1 for _, v in points if v is not None) >= 2 and _any_bar([v for _, v in points]):
                 title = f"{measure['short_label']}, {area['name']}, every year we hold"
                 source = (f"Source: MAPPA annual reports of {area['name']}, {points[0][0]} to {points[-1][0]}, "
-                          f"as published by MAPPA statistics, {site}areas/{area_id}/")
+                          f"as published by {publisher}, {site}areas/{area_id}/")
                 jobs[f"area:{area_id}:{mid}"] = ChartJob(
                     f"areas/{area_id}/{mid}.svg", title, series_alt(title, points), "series", (points,),
                     f"areas/{area_id}/{area_id}-{mid}", source)
@@ -572,17 +625,17 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
                 if alt_text is None:
                     continue
                 source = (f"Source: MAPPA annual report of {area['name']}, {report['year']}, as published by "
-                          f"MAPPA statistics, {site}areas/{area_id}/{report['year']}/")
+                          f"{publisher}, {site}areas/{area_id}/{report['year']}/")
                 jobs[f"report:{rid}:{mid}"] = ChartJob(
                     f"areas/{area_id}/{report['year']}/{mid}.svg", title_y, alt_text, "levels", (_cells_args(cells),),
                     f"areas/{area_id}/{report['year']}/{rid}-{mid}", source)
     for measure in measures:
         latest = latest_by_area(data, measure["measure_id"])
-        if len(latest) < 2:
+        if len(latest) < 2 or not _any_bar([obs["value"] for _, obs in latest.values()]):
             continue
         rows = [(f"{data.areas[a]['name']} ({r['year']})", obs["value"]) for a, (r, obs) in sorted(latest.items())]
         title = f"{measure['short_label']}: latest year held for each area"
-        source = (f"Source: MAPPA annual reports of each area, latest year held, as published by MAPPA statistics, "
+        source = (f"Source: MAPPA annual reports of each area, latest year held, as published by {publisher}, "
                   f"{site}compare/")
         jobs[f"compare:{measure['measure_id']}"] = ChartJob(
             f"compare/{measure['measure_id']}.svg", title, ranked_alt(title, rows), "ranked", (rows,),

@@ -16,17 +16,18 @@ from markupsafe import Markup
 
 from . import cards, tilemap
 from .citation import citation_fields
-from .charts import ChartJob, latest_by_area, svg_size
+from .charts import WIDE_FROM_EM, ChartJob, latest_by_area, svg_size
 from .crosschecks import RULES
 from .dataset import Dataset, category_label, level_label, number, percent
 from .downloads import (CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, folder_files,
                         release_files)
 from .memo import NoMemo, Recording, digest
-from .markup import (absolute_url, bibtex_text, citation_environment, describe, environment, front_matter,
-                     ris_text, url)
-from .metadata import CATEGORIES, CATEGORY_TERMS, KEY_MEASURES, LEVEL_TERMS, LEVELS
+from .markup import (absolute_url, anchor, bibtex_text, citation_environment, describe, environment,
+                     front_matter, ris_text, url)
+from .metadata import CATEGORIES, CATEGORY_TERMS, KEY_MEASURES, LEVEL_TERMS, LEVELS, read_yaml_document
 from .package import csv_text
 from .paths import Paths
+from .quality import figures_concerned
 from .releases import read_releases, version_key
 from .reproducible import sha256
 
@@ -145,9 +146,10 @@ class Site:
     """Collects the pages and files of one build in a staging folder."""
 
     def __init__(self, data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths,
-                 memo: NoMemo | None = None):
+                 memo: NoMemo | None = None, notes: QualityNotes | None = None):
         self.data = data
         self.charts = charts
+        self.notes = notes if notes is not None else QualityNotes(data, {})
         self.out = out
         self.paths = paths
         self.env = _environment(paths.templates, number=number, long_date=long_date, human_bytes=human_bytes,
@@ -235,7 +237,7 @@ class Site:
 
     def page(self, rel_path: str, template: str, card: dict[str, str] | None = None, **context: Any) -> None:
         """Render a page template. The template sets `title` and `description` (plain text) and
-        may set `search_exclude`; they become the YAML front matter, with the link-preview values
+        may set `search_boost` (its rank in the site search); they become the YAML front matter, with the link-preview values
         (og_*, read by theme/main.html) and the card, the site's unless one is given."""
         permanent_url = self.homepage + url(rel_path[: -len("index.md")])
         common = dict(
@@ -252,8 +254,8 @@ class Site:
             for name, env in (("cite.bib", self.bibtex_env), ("cite.ris", self.ris_env)):
                 self.write(folder + name, env.get_template(name + ".j2").render(c=fields))
         meta: dict[str, Any] = {"title": module.title, "description": describe(module.description)}
-        if getattr(module, "search_exclude", False):
-            meta["search"] = {"exclude": True}
+        if getattr(module, "search_boost", None):
+            meta["search"] = {"boost": module.search_boost}
         card = card or self.site_card()
         meta.update(og_title=module.title, og_description=meta["description"], og_url=str(permanent_url),
                     og_type="website" if rel_path == "index.md" else "article",
@@ -267,9 +269,12 @@ class Site:
         if job is None:
             return None
         width, height = svg_size(self.out / job.path)
+        wide_width, wide_height = svg_size(self.out / job.wide_path)
         downloads = [dict(format=fmt.upper(), href=url(rel_link(from_page, path)),
                           size=human_bytes((self.out / path).stat().st_size)) for fmt, path in job.downloads.items()]
         return dict(src=url(rel_link(from_page, job.path)), width=width, height=height, title=job.title,
+                    wide=dict(src=url(rel_link(from_page, job.wide_path)), width=wide_width, height=wide_height,
+                              media=f"(min-width: {WIDE_FROM_EM}em)"),
                     alt=job.alt, lazy=lazy, downloads=downloads)
 
 
@@ -299,20 +304,31 @@ def constraint_parts(constraints: dict[str, Any] | None) -> list[dict[str, str]]
 
 
 def table(caption: str, columns: list[str], rows: list[dict[str, Any]], missing: str = "not printed",
-          text: bool = False) -> dict[str, Any]:
+          text: bool = False, head: list[list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     """A data table for the `grid` macro. Each row has a `head` (and an `href` if it links) and
-    `cells`: an observation, None (shown as `missing`) or a plain string."""
-    return dict(caption=caption, columns=columns, rows=rows, missing=missing, text=text)
+    `cells`: an observation, None (shown as `missing`) or a plain string. `head`: header rows
+    (see the `data_table` macro) in place of the one row of `columns`."""
+    return dict(caption=caption, columns=columns, rows=rows, missing=missing, text=text, head=head)
 
 
 def matrix_table(caption: str, cells: list[dict[str, str]]) -> dict[str, Any]:
+    """Levels down, categories across, as the reports print them. The categories sit under one
+    heading, "Category", each column headed by its number alone (a screen reader hears
+    "Category 1"), so the table, Total column included, fits a 390 px phone."""
     levels = [lv for lv in LEVELS if any(c["level"] == lv for c in cells)]
     categories = [ct for ct in CATEGORIES if any(c["category"] == ct for c in cells)]
     index = {(c["level"], c["category"]): c for c in cells}
     columns = ["Level"] + ["Total" if ct == "all" else f"Category {ct}" for ct in categories]
+    numbered = [ct for ct in categories if ct != "all"]
+    head = None
+    if numbered:
+        top = [dict(text="Level", scope="col", rowspan=2),
+               dict(text="Category", scope="colgroup", colspan=len(numbered))]
+        top += [dict(text="Total", scope="col", rowspan=2)] if "all" in categories else []
+        head = [top, [dict(text=ct, hidden="Category", scope="col") for ct in numbered]]
     rows = [dict(head="Total" if lv == "all" else f"Level {lv}", cells=[index.get((lv, ct)) for ct in categories])
             for lv in levels]
-    return table(caption, columns, rows)
+    return table(caption, columns, rows, head=head)
 
 
 def headline(measure_id: str, total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
@@ -363,22 +379,39 @@ def report_page(site: Site, report: dict[str, str]) -> None:
     area = data.areas[area_id]
     page_path = f"areas/{area_id}/{year}/index.md"
     sections, missing = [], []
-    quality = data.quality_for(rid)
+    quality = site.notes.for_report(rid)
     corrected = data.corrections_for(rid)
     for measure in data.measures_in_order():
         mid = measure["measure_id"]
         corrections = [c for c in corrected if c["measure_id"] == mid]
-        cells = with_notes(data.cells(rid, mid), corrections)
+        cells = with_notes(data.cells(rid, mid), corrections,
+                           lambda c: site.notes.marks(rid, c["measure_id"], c["level"], c["category"]))
+        # The notes of this table: those about some of its figures, or about the whole table.
+        table_notes = [dict(n, anchor=anchor(f"{mid}-note-{n['number']}"),
+                            where=cells_in_words([c for c in n["cells"] if c[0] == mid],
+                                                 measure["breakdown"] == "level_and_category")
+                            if any(c[0] == mid for c in n["cells"]) else "")
+                       for n in quality if mid in n["measures"]]
         if not cells:
             replaced = bool(data.glossary[measure["term_id"]]["replaced_by"])
-            missing.append(dict(measure=measure, term=data.glossary[measure["term_id"]], replaced=replaced))
+            missing.append(dict(measure=measure, term=data.glossary[measure["term_id"]], replaced=replaced,
+                                notes=table_notes))
             continue
         total = next((c for c in cells if c["level"] == "all" and c["category"] == "all"), None)
-        csv_text = measure_csv(cells)
+        csv_text = measure_csv(data.cells(rid, mid))  # the published fields only, not the notes
         csv_path = f"areas/{area_id}/{year}/{rid}-{mid}.csv"
         site.write(csv_path, csv_text)
+        row_cites = []
         if measure["breakdown"] == "level_and_category":
             grid = matrix_table(f"{measure['label']}, {area['name']} {year}, by level and category", cells)
+            # Each row can be linked to and cited on its own: a reader who came for the level 3
+            # figure cites it, not the table's total.
+            for row in grid["rows"]:
+                row["id"] = row_anchor(mid, row["head"])
+                row_url = site.homepage + url(f"areas/{area_id}/{year}/") + "#" + row["id"]
+                row_cites.append(dict(head=row["head"], url=row_url, citation=citation(
+                    data, row_url, row_title(measure, row["head"], row["cells"], grid["columns"][1:], area["name"],
+                                             report))))
             levels = sorted({c["level"] for c in cells if c["level"] != "all"})
             categories = sorted({c["category"] for c in cells if c["category"] != "all"})
             term_ids = [LEVEL_TERMS[lv] for lv in levels] + [CATEGORY_TERMS[ct] for ct in categories]
@@ -391,8 +424,6 @@ def report_page(site: Site, report: dict[str, str]) -> None:
                          [dict(head=year, cells=cells)])
             term_ids = []
         term_ids = [measure["term_id"]] + [t for t in term_ids if t != measure["term_id"]]
-        mismatch = any(q["measure_id"] == mid and q["kind"] == "total_mismatch" for q in quality)
-        contradiction = any(q["measure_id"] == mid and q["kind"] == "cross_table" for q in quality)
         table_url = site.homepage + url(f"areas/{area_id}/{year}/#{mid}")
         sections.append(dict(
             table_url=table_url,
@@ -400,7 +431,7 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             measure=measure,
             headline=headline(mid, total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
-            mismatch=mismatch, contradiction=contradiction,
+            quality_notes=table_notes, row_cites=row_cites,
             # A single figure is shown large here; its chart over the years is on the area page, so a
             # year's page carries only the charts of its own tables.
             chart=site.chart(f"report:{rid}:{mid}", page_path, lazy=any(x["chart"] for x in sections))
@@ -435,13 +466,122 @@ def correction_note(correction: dict[str, str], matrix: bool = True) -> dict[str
                 released_in=correction["released_in"], reason=correction["reason"])
 
 
-def with_notes(cells: list[dict[str, str]], corrections: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """The cells of one table, each with the notes to show beside it (`notes`: short texts, in the
-    order released), so a reader sees at the figure itself that it was corrected."""
+def with_notes(cells: list[dict[str, str]], corrections: list[dict[str, str]],
+               marks: Callable[[dict[str, str]], list[dict[str, str]]] = lambda cell: []) -> list[dict[str, Any]]:
+    """The cells of one table, each with the notes to show beside it (`notes`): its corrections
+    (short texts, in the order released), so a reader sees at the figure itself that it was
+    corrected, then the marks of its data-quality notes (`marks(cell)`: text, words for a screen
+    reader, link)."""
     notes: dict[tuple[str, str], list[str]] = {}
     for c in corrections:
         notes.setdefault((c["level"], c["category"]), []).append(correction_note(c)["short"])
-    return [dict(cell, notes=notes.get((cell["level"], cell["category"]), [])) for cell in cells]
+    return [dict(cell, notes=notes.get((cell["level"], cell["category"]), []) + marks(cell)) for cell in cells]
+
+
+REGISTER = "quality-register.yaml"
+
+
+def register_figures(paths: Paths, data: Dataset) -> dict[str, list[tuple[str, str, str]]]:
+    """For each entry of the data-quality register, the printed figures it concerns, as
+    (measure_id, level, category) (quality.figures_concerned). They are worked out from the
+    entry's check, which only metadata/quality-register.yaml holds: quality.csv publishes what a
+    reader reads (kind, where, printed, found, how we publish it). The package step has checked
+    every entry against these same figures before any page is built."""
+    document = read_yaml_document(paths.metadata / REGISTER, paths.root, "a list of entries (write [] when there "
+                                  "are none)")
+    return {entry["quality_id"]: figures_concerned(entry, data.by_report.get(entry["report_id"], []))
+            for entry in document.data or []}
+
+
+class QualityNotes:
+    """The data-quality register as notes beside the figures they concern. Each report's entries
+    are numbered in the order a reader meets them on its page: by the first table they concern
+    (an entry with no figure, by its measure's table), entries about the report as a whole last.
+    A note is shown under every table it concerns, and marked ("note 2") beside each figure it
+    concerns, there and wherever else the site shows that figure; each figure can carry several
+    notes, and corrections too (`with_notes`)."""
+
+    def __init__(self, data: Dataset, figures: dict[str, list[tuple[str, str, str]]]):
+        order = {m["measure_id"]: i for i, m in enumerate(data.measures_in_order())}
+        self.data = data
+        self.by_report: dict[str, list[dict[str, Any]]] = {}
+        self.by_cell: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+        for rid in sorted({q["report_id"] for q in data.quality}):
+            notes = []
+            for q in data.quality_for(rid):
+                cells = figures.get(q["quality_id"], [])
+                measures = list(dict.fromkeys([c[0] for c in cells] + ([q["measure_id"]] if q["measure_id"] else [])))
+                measures.sort(key=order.__getitem__)
+                notes.append(dict(q=q, cells=cells, measures=measures))
+            notes.sort(key=lambda n: self._place(n, order))
+            for number_, note in enumerate(notes, start=1):
+                note["number"] = number_
+                for cell in note["cells"]:
+                    self.by_cell.setdefault((rid, *cell), []).append(note)
+            self.by_report[rid] = notes
+
+    @staticmethod
+    def _place(note: dict[str, Any], order: dict[str, int]) -> tuple:
+        """Where a reader first meets a note: its first table, and in it its first figure, row by
+        row (a note about the whole table after those about some of its figures)."""
+        if not note["measures"]:
+            return (len(order), (), note["q"]["quality_id"])
+        first = note["measures"][0]
+        figures = sorted((LEVELS.index(level), CATEGORIES.index(category))
+                         for measure, level, category in note["cells"] if measure == first)
+        return (order[first], figures[0] if figures else (len(LEVELS), 0), note["q"]["quality_id"])
+
+    def for_report(self, report_id: str) -> list[dict[str, Any]]:
+        return self.by_report.get(report_id, [])
+
+    def marks(self, report_id: str, measure_id: str, level: str, category: str, to_page: str = "") -> list[dict[str, str]]:
+        """The marks beside one figure: "note 2", linked to the note under the figure's table on
+        its year page (`to_page`: the link from another page to that year page)."""
+        return [dict(text=f"note {n['number']}", hidden="data-quality", page=to_page,
+                     anchor=anchor(f"{measure_id}-note-{n['number']}"))
+                for n in self.by_cell.get((report_id, measure_id, level, category), [])]
+
+    def noted(self, cell: dict[str, str] | None, from_page: str) -> dict[str, Any] | None:
+        """A figure as another page shows it (a copy), with the marks of its data-quality notes."""
+        if cell is None:
+            return None
+        report = self.data.reports[cell["report_id"]]
+        year_page = url(rel_href(from_page, f"areas/{report['area_id']}/{report['year']}/index.md"))
+        return dict(cell, notes=self.marks(cell["report_id"], cell["measure_id"], cell["level"], cell["category"],
+                                           year_page))
+
+
+def cells_in_words(cells: list[tuple[str, str, str]], matrix: bool) -> str:
+    """Which figures of a table a note concerns: "level 3: category 1, category 2 and all categories"."""
+    if not matrix:
+        return "the figure"
+    by_level: dict[str, list[str]] = {}
+    for _, level, category in cells:
+        by_level.setdefault(level, []).append(category_label(category).lower())
+    parts = []
+    for level in LEVELS:
+        if level in by_level:
+            names = by_level[level]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            parts.append(f"{level_label(level).lower()}: {listed}")
+    return "; ".join(parts)
+
+
+def row_anchor(measure_id: str, head: str) -> str:
+    """The id of a table's row: eligible-level-3, eligible-total."""
+    return anchor(f"{measure_id}-{head.lower().replace(' ', '-')}")
+
+
+def row_title(measure: dict[str, str], head: str, row_cells: list[dict[str, str] | None], columns: list[str],
+              area: str, report: dict[str, str]) -> str:
+    """What a row's citation calls its figures: "People managed at levels 2 and 3 during the year,
+    level 3, Norfolk, 1 April 2018 to 31 March 2019: total 3; category 1: 0; category 2: 1"."""
+    values = [f"{column.lower()}: {figure_words(cell['value'], cell['status']) if cell else 'not printed'}"
+              for column, cell in zip(columns, row_cells, strict=True)]
+    total = [v for v in values if v.startswith("total: ")]
+    parts = [v.replace("total: ", "total ", 1) for v in total] + [v for v in values if v not in total]
+    return (f"{measure['label']}, {head.lower()}, {area}, {long_date(report['period_start'])} to "
+            f"{long_date(report['period_end'])}: " + "; ".join(parts))
 
 
 def figure_title(measure: dict[str, str], total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
@@ -483,19 +623,31 @@ def area_page(site: Site, area_id: str) -> None:
         f"Key figures for {area['name']}, every year we hold",
         ["Year"] + [data.measures[m]["short_label"] for m in KEY_MEASURES],
         [dict(head=r["year"], href=url(rel_href(page_path, f"areas/{area_id}/{r['year']}/index.md")),
-              cells=[data.cell(r["report_id"], m) for m in KEY_MEASURES]) for r in reports],
+              cells=[site.notes.noted(data.cell(r["report_id"], m), page_path) for m in KEY_MEASURES]) for r in reports],
         missing="not published")
     charts = []
     for measure in data.measures_in_order():
         mid = measure["measure_id"]
         if not any(data.cell(r["report_id"], mid) for r in reports):
             continue
+        printed = [c for c in (data.cell(r["report_id"], mid) for r in reports) if c is not None]
         charts.append(dict(measure=measure, chart=site.chart(f"area:{area_id}:{mid}", page_path,
                                                              lazy=any(c["chart"] for c in charts)),
+                           years_printed=len(printed),
                            table=table(f"{measure['label']}, {area['name']}, by year", ["Year", "Value"],
-                                       [dict(head=r["year"], cells=[data.cell(r["report_id"], mid)]) for r in reports],
+                                       [dict(head=r["year"], cells=[site.notes.noted(data.cell(r["report_id"], mid), page_path)])
+                                        for r in reports],
                                        missing="not published")))
-    site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts)
+    # With one report there is nothing to compare over time: its figures in one table, each
+    # linked to its table on the year's page, and one sentence saying so (not one per measure).
+    only = reports[0] if len(reports) == 1 else None
+    figures = only and table(
+        f"Figures of the {only['year']} report for {area['name']}", ["Measure", only["year"]],
+        [dict(head=m["label"], href=url(rel_href(page_path, f"areas/{area_id}/{only['year']}/index.md")) + "#" + anchor(m["measure_id"])
+              if data.cell(only["report_id"], m["measure_id"]) else None,
+              cells=[site.notes.noted(data.cell(only["report_id"], m["measure_id"]), page_path)])
+         for m in data.measures_in_order()], missing="not published")
+    site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts, figures=figures)
 
 
 def compare_page(site: Site) -> None:
@@ -509,7 +661,7 @@ def compare_page(site: Site) -> None:
         ordered = sorted(latest.items(), key=lambda kv: (-Decimal(kv[1][1]["value"]), data.areas[kv[0]]["name"]))
         rows = [dict(head=data.areas[area_id]["name"],
                      href=url(rel_href(page_path, f"areas/{area_id}/{report['year']}/index.md")),
-                     cells=[report["year"], obs]) for area_id, (report, obs) in ordered]
+                     cells=[report["year"], site.notes.noted(obs, page_path)]) for area_id, (report, obs) in ordered]
         years = sorted({r["year"] for r, _ in latest.values()})
         bases = sorted({(data.areas[a]["name"], r["year"], r["population_base"]) for a, (r, _) in latest.items()})
         blocks.append(dict(measure=measure, chart=site.chart(f"compare:{measure['measure_id']}", page_path,
@@ -750,61 +902,74 @@ def methodology_page(site: Site) -> None:
         kinds[q["kind"]] = kinds.get(q["kind"], 0) + 1
     site.page("methodology/index.md", "methodology.md.j2", entries=entries, kinds=kinds, rules=RULES,
               measures=data.measures,
+              report_names={r: f"{data.areas[v['area_id']]['name']} {v['year']}" for r, v in data.reports.items()},
               report_links={r: url(rel_link("methodology/index.md", f"areas/{v['area_id']}/{v['year']}/index.md"))
                             for r, v in data.reports.items()})
 
 
-TILE_MAP_FILE = "areas/tile-map.svg"
+TILE_MAP_FILES = {"svg": "areas/tile-map.svg", "png": "areas/tile-map.png"}
 
 
-def tile_map_for(site: Site, page_path: str) -> dict[str, Any]:
-    """The tile map's values for one page, its table and its download (build_scripts/tilemap.py)."""
-    layout = tilemap.read_layout(site.paths.root, sorted(site.data.areas))
+def tile_map_downloads(site: Site, layout: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Write the tile map's downloads, with its title, source and licence drawn in; their sizes.
+    Images, like the charts: drawn by the build, not committed, not in the URL manifest."""
     svg = site.env.get_template("tile_map.svg.j2").render(map=tilemap.tile_map(
         site.data, layout, lambda a: site.homepage + url(f"areas/{a}/")))
-    if page_path == "index.md":
-        # An image, like the charts: drawn by the build, not committed, not in the URL manifest.
-        site.write(TILE_MAP_FILE, svg, listed=False)
+    publisher = site.data.descriptor["contributors"][0]["title"]
+    files = dict(zip(TILE_MAP_FILES.values(), tilemap.downloads(
+        svg, f"Source: MAPPA annual reports of each area, latest year held, as published by {publisher}, "
+             f"{site.homepage}areas/", site.paths.cache), strict=True))
+    for path, content in files.items():
+        site.write(path, content, listed=False)
+    return {path: len(content.encode("utf-8") if isinstance(content, str) else content) for path, content in files.items()}
+
+
+def tile_map_for(site: Site, page_path: str, layout: dict[str, dict[str, Any]], sizes: dict[str, int]
+                 ) -> dict[str, Any]:
+    """The tile map's values for one page, its key and its downloads (build_scripts/tilemap.py)."""
     href = (lambda a: url(rel_href(page_path, f"areas/{a}/index.md")))
     return dict(map=tilemap.tile_map(site.data, layout, href),
-                rows=table("Registered sex offenders per 100,000 people: the latest year we hold for each area",
-                           ["Area", "Nation", "Latest year", "Per 100,000 people"],
-                           tilemap.table_rows(site.data, layout, href), missing="none yet"),
-                download=dict(href=url(rel_link(page_path, TILE_MAP_FILE)),
-                              size=human_bytes(len(svg.encode("utf-8")))))
+                rows=table("Key to the map: each area's tile, and the latest rate of registered sex offenders per "
+                           "100,000 people we hold", ["Area", "Tile", "Latest year", "Per 100,000 people"],
+                           tilemap.table_rows(site.data, layout, href), text=True),
+                download=[dict(format=fmt.upper(), href=url(rel_link(page_path, path)), size=human_bytes(sizes[path]))
+                          for fmt, path in TILE_MAP_FILES.items()])
 
 
 def home_and_areas(site: Site) -> None:
     data = site.data
     held = sorted({r["area_id"] for r in data.reports.values()})
-    by_nation = {}
-    for area in sorted(data.areas.values(), key=lambda a: a["name"]):
-        by_nation.setdefault(area["nation"], []).append(dict(
-            area=area, years=[r["year"] for r in data.report_ids_for_area(area["area_id"])]))
-    site.page("areas/index.md", "areas_index.md.j2", by_nation=by_nation, held=held,
-              tiles=tile_map_for(site, "areas/index.md"))
+    # The areas we hold first; every area of the 42 is in the map's key after them.
+    holdings = [dict(area=data.areas[a], years=[r["year"] for r in data.report_ids_for_area(a)])
+                for a in sorted(held, key=lambda a: data.areas[a]["name"])]
+    layout = tilemap.read_layout(site.paths.root, sorted(data.areas))
+    sizes = tile_map_downloads(site, layout)
+    site.page("areas/index.md", "areas_index.md.j2", holdings=holdings, held=held,
+              tiles=tile_map_for(site, "areas/index.md", layout, sizes))
     rows = []
     for area_id in held:
         report = data.report_ids_for_area(area_id)[-1]
-        rows.append(dict(head=data.areas[area_id]["name"],
+        # The year goes with the area (one column fewer), so the table fits a 390 px phone.
+        rows.append(dict(head=data.areas[area_id]["name"], year=report["year"],
                          href=url(rel_href("index.md", f"areas/{area_id}/{report['year']}/index.md")),
-                         cells=[report["year"]] + [data.cell(report["report_id"], m) for m in KEY_MEASURES]))
+                         cells=[site.notes.noted(data.cell(report["report_id"], m), "index.md") for m in KEY_MEASURES]))
     latest = table("Headline figures from the latest report we hold for each area",
-                   ["Area", "Year", "People eligible for MAPPA on 31 March", "Managed at levels 2 and 3 during the year",
+                   ["Area and year", "People eligible for MAPPA on 31 March", "Managed at levels 2 and 3 during the year",
                     "Registered sex offenders per 100,000 people"], rows, missing="not published")
     years = sorted({r["year"] for r in data.reports.values()})
     site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports),
-              tiles=tile_map_for(site, "index.md"))
+              levels=[data.glossary[LEVEL_TERMS[lv]] for lv in sorted(LEVEL_TERMS)], tiles=tile_map_for(site, "index.md", layout, sizes))
 
 
-def unit_digests(data: Dataset, charts: dict[str, ChartJob]) -> dict[str, str]:
+def unit_digests(data: Dataset, charts: dict[str, ChartJob],
+                 figures: dict[str, list[tuple[str, str, str]]] | None = None) -> dict[str, str]:
     """For each area page and year page (unit), a hash of everything it is made from besides the
     package's metadata.
     - An area page: its reports, their figures and quality notes, its charts, and the holdings
       ("7 reports from 5 of the 42 areas"), which the site card it shares gives in its text
       alternative.
-    - A year page: its own report, figures, quality notes and charts, and what it shows of its
-      area: the area, the list of years (its links) and which figures have a chart over the years.
+    - A year page: its own report, figures, quality notes (with the figures each concerns) and
+      charts, and what it shows of its area: the area, the list of years (its links) and which figures have a chart over the years.
     So a changed figure re-renders its year page and its area page, not the area's other years.
     tests/test_incremental.py checks each kind of change against a build from nothing."""
     area_of = {rid: r["area_id"] for rid, r in data.reports.items()}
@@ -822,6 +987,7 @@ def unit_digests(data: Dataset, charts: dict[str, ChartJob]) -> dict[str, str]:
         for report in reports:
             rid = report["report_id"]
             own[rid] = digest(report, data.by_report.get(rid, []), data.quality_for(rid), data.corrections_for(rid),
+                              [(figures or {}).get(q["quality_id"], []) for q in data.quality_for(rid)],
                               sorted(chart_keys.get(f"report:{rid}", [])))
             digests[f"report:{rid}"] = digest(data.areas[area_id], years, [c for c, _ in area_charts], own[rid])
         digests[f"area:{area_id}"] = digest(data.areas[area_id], [own[r["report_id"]] for r in reports], area_charts,
@@ -853,8 +1019,9 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
     the pages that draw on the whole dataset are always rendered. `only_reports` (the preview's
     first pass): write only those reports' year pages, so the page being checked is served
     before the rest are rendered."""
-    site = Site(data, charts, out, paths, memo)
-    digests = unit_digests(data, charts)
+    figures = register_figures(paths, data)
+    site = Site(data, charts, out, paths, memo, QualityNotes(data, figures))
+    digests = unit_digests(data, charts, figures)
     if only_reports is not None:
         for report_id in sorted(only_reports):
             name = f"report:{report_id}"

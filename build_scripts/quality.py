@@ -207,3 +207,26 @@ def check_register(
 
 def published_rows(register: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{f: str(entry.get(f) or "").strip() for f in PUBLISHED_FIELDS} for entry in register]
+
+
+def figures_concerned(entry: dict[str, Any], rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+    """The printed figures a register entry is about, as (measure_id, level, category), in the order
+    of `rows` (its report's observations), found the way the build checks the entry:
+    - a total mismatch: the printed total that is not the sum of its parts;
+    - a breach across tables: the figures on both sides, at the rule's levels, in each category
+      the entry lists;
+    - an entry whose check finds observations present: the figures it finds.
+    Any other entry (one about a table that is absent, or about the report's own details)
+    concerns no printed figure."""
+    check = entry.get("check") or {}
+    cells = [(row["measure_id"], row["level"], row["category"]) for row in rows]
+    if entry.get("kind") == "total_mismatch":
+        wanted = {(entry.get("measure_id"), str(check["level"]), str(check["category"]))}
+        return [cell for cell in cells if cell in wanted]
+    if entry.get("kind") == "cross_table":
+        rule = RULES_BY_ID[check["rule"]]
+        wanted = {(measure, level, str(breach["category"])) for breach in check["breaches"]
+                  for measure in (rule.smaller, rule.larger) for level in rule.levels}
+        return [cell for cell in cells if cell in wanted]
+    conditions = (check.get("present") or {}).get("observations")
+    return [cell for cell, row in zip(cells, rows, strict=True) if conditions and _row_matches(row, conditions)]

@@ -8,11 +8,14 @@ checks its text like any chart's.
 """
 from __future__ import annotations
 
+import hashlib
+import math
 from decimal import Decimal
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .charts import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _lines, font_data, text_width
+from .charts import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, font_data, framed, text_width
 from .dataset import Dataset, number
 from .errors import BuildError, InputProblem, excerpt
 from .metadata import read_csv_table
@@ -185,15 +188,39 @@ def characters(tiles: list[dict[str, Any]], title_lines: list[dict[str, Any]],
 
 
 def table_rows(data: Dataset, layout: dict[str, dict[str, Any]], href: Any) -> list[dict[str, Any]]:
-    """The map's data as table rows, in the order of the area names."""
+    """The map's key and its data, a row per area in the order of the area names: the area (its
+    nation when Welsh, as the thick red outline says), its tile's code, and the latest year and
+    rate we hold. With 4 narrow columns it fits a 390 px phone."""
     latest = latest_rates(data)
     rows = []
     for area in sorted((data.areas[a] for a in layout), key=lambda a: a["name"]):
         area_id = area["area_id"]
+        name = area["name"] + (f" ({area['nation']})" if area["nation"] != "England" else "")
+        code = layout[area_id]["label"]
         if area_id in latest:
             year, obs = latest[area_id]
-            rows.append(dict(head=area["name"], href=href(area_id),
-                             cells=[area["nation"], year, obs if obs is not None else "no rate printed"]))
+            rows.append(dict(head=name, href=href(area_id),
+                             cells=[code, year, obs if obs is not None else "no rate printed"]))
         else:
-            rows.append(dict(head=area["name"], cells=[area["nation"], "no reports yet", None]))
+            rows.append(dict(head=name, cells=[code, "none yet", ""]))
     return rows
+
+
+TITLE = "Map of the 42 MAPPA areas: registered sex offenders per 100,000 people, latest year we hold for each area"
+PNG_WIDTH = 1200  # at least: print size, like the charts' PNGs
+
+
+def downloads(svg: str, source: str, cache: Path) -> tuple[str, bytes]:
+    """The map to download, with its title, source and licence drawn in (charts.framed), as SVG
+    and as a PNG at least PNG_WIDTH wide. The PNG is kept in `cache`/maps by the hash of what it
+    is drawn from (the picture, with its text as glyph outlines, and its scale)."""
+    download, raster = framed(svg, TITLE, source)
+    scale = math.ceil(PNG_WIDTH / WIDTH)
+    renderer = metadata.version("vl-convert-python")
+    cached = cache / "maps" / (hashlib.sha256(f"{renderer}\0{scale}\0{raster}".encode()).hexdigest() + ".png")
+    if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(cached.name + ".tmp")
+        tmp.write_bytes(_converter().svg_to_png(raster, scale=scale))
+        tmp.replace(cached)
+    return download, cached.read_bytes()

@@ -3,6 +3,8 @@ HTTP server. One page of each kind: no console error, no failed request, no requ
 other host, charts visible, search works, and axe-core finds no WCAG 2.2 A/AA violation."""
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -108,5 +110,68 @@ def test_page_reads_without_javascript(browser, server):
         assert page.locator(".big-number").count() >= 4
         assert "5,486 people in West Midlands were eligible for MAPPA" in page.inner_text("body")
         assert page.locator("table.data-table").count() >= 10
+    finally:
+        context.close()
+
+
+# Every table on a page: whether it, and each of its cells, lies inside the page's column, and
+# whether it scrolls sideways in its wrapper.
+TABLES = """() => {
+  const column = document.querySelector('article').getBoundingClientRect();
+  return [...document.querySelectorAll('article table')].map(t => {
+    const wrap = t.closest('.table-wrap') || t.parentElement;
+    const cells = [...t.querySelectorAll('th, td')];
+    const outside = cells.filter(c => c.getBoundingClientRect().right > column.right + 0.5
+                                      || c.getBoundingClientRect().left < column.left - 0.5);
+    return {caption: t.caption ? t.caption.textContent.trim() : t.className,
+            width: t.getBoundingClientRect().width, column: column.width,
+            scrolls: wrap.scrollWidth > wrap.clientWidth + 0.5,
+            outside: outside.map(c => c.textContent.trim().slice(0, 30))};
+  });
+}"""
+
+
+def test_every_table_of_every_page_fits_a_phone(browser, server, built):
+    """At 390 px every table of every built page shows all its columns in the page's column,
+    with nothing to scroll sideways (issue 21: 31 of 169 tables hid columns)."""
+    pages = sorted(p.relative_to(built.site).as_posix().removesuffix("index.html")
+                   for p in built.site.rglob("index.html"))
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    measured, too_wide = 0, []
+    try:
+        for path in pages:
+            page.goto(server + path, wait_until="load")
+            tables = page.evaluate(TABLES)
+            # Every table of the page's content was measured (none slipped out of the selector).
+            content = (built.site / path / "index.html").read_text(encoding="utf-8").split("<article")[1]
+            assert len(tables) == content.split("</article>")[0].count("<table"), path
+            for table in tables:
+                measured += 1
+                if table["scrolls"] or table["outside"] or table["width"] > table["column"] + 0.5:
+                    too_wide.append(f"{path or '/'}: {table}")
+    finally:
+        context.close()
+    assert too_wide == []
+    assert measured > len(pages)
+
+
+def test_every_page_is_in_the_search_and_an_areas_year_comes_first(browser, server, built):
+    """Every page can be found (issue 21: year pages were left out), and a reader who types an
+    area's name is offered its years first, where its figures are."""
+    index = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    located = {doc["location"].split("#")[0] for doc in index["docs"]}
+    pages = {p.relative_to(built.site).as_posix().removesuffix("index.html") for p in built.site.rglob("index.html")}
+    assert pages - located == set()
+    area_year = next(p for p in sorted(pages) if re.fullmatch(r"areas/[a-z-]+/\d{4}-\d{2}/", p))
+    area = area_year.split("/")[1]
+    name = re.search(r"<h1[^>]*>([^<,]+),", (built.site / area_year / "index.html").read_text(encoding="utf-8"))[1]
+    context, page, problems = open_page(browser, server)
+    try:
+        page.locator("input.md-search__input").click()
+        page.locator("input.md-search__input").press_sequentially(name, delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        first = page.locator(".md-search-result__item > a").first.get_attribute("href")
+        assert re.search(rf"areas/{area}/\d{{4}}-\d{{2}}/", first), first
     finally:
         context.close()

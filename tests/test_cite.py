@@ -92,7 +92,7 @@ class CiteBox(HTMLParser):
             self._td = False
         if tag in ("table", "p"):
             self._in = None
-        if tag == "q":
+        if tag == "q" and self._in == "q":
             self._in = "table-cite"
 
     def handle_data(self, data):
@@ -113,7 +113,7 @@ def test_every_table_of_an_area_year_page_has_its_link_and_citation(built):
     for report in reports(built):
         rel = f"areas/{report['area_id']}/{report['year']}/"
         page = parse(built, rel)
-        sections = re.findall(r'<h2 id="([^"]+)"', (built.site / rel / "index.html").read_text(encoding="utf-8"))
+        sections = re.findall(r'<h2[^>]* id="([^"]+)"', (built.site / rel / "index.html").read_text(encoding="utf-8"))
         measures = [s for s in sections if s not in ("not-published", "quality", "source", "cite")]
         assert page.table_links == [f"{SITE_URL}{rel}#{m}" for m in measures]
         assert len(page.table_citations) == len(measures)

@@ -153,9 +153,10 @@ class LiveMarkup(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
-        self.titles: list[str] = []
+        self.titles: list[str] = []  # the page's <title>s (an SVG's <title> names a shape, not the page)
         self.text: list[str] = []
         self._in: str | None = None
+        self._svg = 0
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
@@ -169,11 +170,15 @@ class LiveMarkup(HTMLParser):
                 self.problems.append(f"<{tag}> got an id from the data")
         if tag in ("iframe", "object", "embed", "frame"):
             self.problems.append(f"a live <{tag}> element")
+        self._svg += tag == "svg"
         self._in = tag if tag in ("script", "title", "style") else None
+        if tag == "title" and self._svg:
+            self._in = "svg-title"
         if tag == "script" and dict(attrs).get("type") == "application/ld+json":
             self._in = "json-ld"
 
     def handle_endtag(self, tag):
+        self._svg -= tag == "svg"
         self._in = None
 
     def handle_data(self, data):

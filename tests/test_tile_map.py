@@ -1,9 +1,12 @@
 """The tile map of the 42 areas (home page and /areas/): its layout is checked like any input, it
-shows the data, every tile of an area we hold links to the area's page and is reached with the
-keyboard, and its text fits and is legible on a 390 px phone, in the chart font."""
+shows the data, every tile is named in full (its accessible name and hover text) and spelt out
+in the key, every tile of an area we hold links to the area's page and is reached with the
+keyboard, its text fits and is legible on a 390 px phone, in the chart font, and its downloads
+carry its title, source and licence."""
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -61,6 +64,7 @@ class MapParser(HTMLParser):
         self.tiles: list[dict] = []
         self.svgs = 0
         self._tile = None
+        self._in_title = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -69,17 +73,23 @@ class MapParser(HTMLParser):
         if tag == "svg" and "tile-map__svg" in (a.get("class") or ""):
             self.svgs += 1
         if (tag == "a" and a.get("class") == "tile-map__link") or (tag == "g" and a.get("role") == "img"):
-            self._tile = dict(href=a.get("href"), name=a["aria-label"], texts=[], fill=None)
+            self._tile = dict(href=a.get("href"), name=a["aria-label"], texts=[], fill=None, title="")
             self.tiles.append(self._tile)
+        if tag == "title" and self._tile is not None:
+            self._in_title = True
         if tag == "rect" and self._tile is not None and a.get("class") == "tile-map__tile":
             self._tile["fill"] = a["fill"]
             self._tile["stroke_width"] = a["stroke-width"]
 
     def handle_data(self, data):
-        if self._tile is not None and data.strip():
+        if self._tile is not None and self._in_title:
+            self._tile["title"] += data
+        elif self._tile is not None and data.strip():
             self._tile["texts"].append(data)
 
     def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
         if tag in ("a", "g") and self._tile is not None:
             self._tile = None
 
@@ -114,6 +124,7 @@ def test_the_map_shows_the_data_and_links_every_area_we_hold(built, path):
         assert tile["name"].startswith(f"{name} ({area['nation']}): ")
         assert tile["stroke_width"] == ("3" if area["nation"] == "Wales" else "1")
         assert tile["texts"][0] == labels[area["area_id"]]
+        assert tile["title"] == tile["name"]  # the hover text spells out the area, as its accessible name does
         if area["area_id"] not in latest:
             assert tile["href"] is None and tile["texts"] == [labels[area["area_id"]]]
             assert tile["name"].endswith("no reports yet")
@@ -132,18 +143,22 @@ def test_the_map_shows_the_data_and_links_every_area_we_hold(built, path):
                     if (low is None or Decimal(obs["value"]) >= low) and (high is None or Decimal(obs["value"]) < high))
         assert tile["fill"] == fill
     assert linked == len(latest) > 0
-    # The table beside the map gives every figure with its year.
-    table = html.split("<caption>Registered sex offenders per 100,000 people: the latest year we hold for each "
-                       "area</caption>")[1].split("</table>")[0]
+    # The key below the map spells out every tile's code, and gives every figure with its year.
+    table = html.split("<caption>Key to the map: each area&#39;s tile, and the latest rate of registered sex "
+                       "offenders per 100,000 people we hold</caption>")[1].split("</table>")[0]
     assert table.count("<tr>") == len(AREA_IDS) + 1
+    keyed = dict(re.findall(r'<th scope="row">(?:<a href="[^"]*">)?([^<]+)(?:</a>)?</th><td>([A-Z]+)</td>', table))
+    assert {name.removesuffix(" (Wales)"): code for name, code in keyed.items()} == {
+        name: labels[area["area_id"]] for name, area in areas.items()}
+    assert "Dyfed-Powys (Wales)" in keyed and "Kent" in keyed
     for name, area in areas.items():
         if area["area_id"] in latest and (latest[area["area_id"]][1] or {}).get("status") == "reported":
             year, obs = latest[area["area_id"]]
-            rate = f"{Decimal(obs['value']):,}"
-            assert f'{name}</a></th><td>{area["nation"]}</td><td>{year}</td><td>{rate}</td>' in table, name
+            assert re.search(rf'{re.escape(name)}</a></th><td>{labels[area["area_id"]]}</td><td>{year}</td>'
+                             rf'<td>{Decimal(obs["value"]):,}</td>', table), name
         elif area["area_id"] not in latest:
-            assert (f'<th scope="row">{name}</th><td>{area["nation"]}</td><td>no reports yet</td>'
-                    '<td class="np">none yet</td>') in table, name
+            assert re.search(rf'<th scope="row">{re.escape(name)}( \(Wales\))?</th><td>{labels[area["area_id"]]}</td>'
+                             r'<td>none yet</td><td></td>', table), name
 
 
 MAP_TEXT = """async () => {
@@ -226,3 +241,20 @@ def test_tile_labels_are_escaped_in_the_map(tmp_path):
     values = tile_map(read_dataset(REPO / "datapackage"), read_layout(tmp_path, AREA_IDS), lambda a: "x")
     svg = environment(REPO / "templates").get_template("tile_map.svg.j2").render(map=values)
     assert ">&lt;i&gt;</text>" in svg and "<i>" not in svg
+
+
+def test_the_map_downloads_carry_title_source_and_licence(built):
+    svg = (built.site / "areas" / "tile-map.svg").read_text(encoding="utf-8")
+    text = " ".join(re.findall(r"<text\b[^>]*>([^<]*)</text>", svg))
+    assert "Map of the 42 MAPPA areas: registered sex offenders per 100,000 people" in text
+    assert "Source: MAPPA annual reports of each area, latest year held, as published by MAPPA open data," in text
+    assert "Licence: Open Government Licence v3.0." in text
+    png = (built.site / "areas" / "tile-map.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    svg_width, svg_height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', svg).groups())
+    assert width >= 1200 and width / svg_width == height / svg_height  # the same picture, at print size
+    for page in MAP_PAGES:
+        html = (built.site / page / "index.html").read_text(encoding="utf-8")
+        assert re.search(r'Download this map: <a href="[^"]*tile-map\.svg" download>SVG, [\d.]+ kB</a> or '
+                         r'<a href="[^"]*tile-map\.png" download>PNG, [\d.]+ kB</a>', html)

@@ -1,0 +1,181 @@
+"""Warnings at the figure (issue 21): a data-quality note is shown under every table it concerns
+and marked beside every figure it concerns, both sides of a breach across tables, on the year's
+page and wherever else the site shows that figure; a figure can carry a correction and a note;
+every row of a table can be linked to and cited on its own. Exact outputs on the tiny project,
+invariants over the real site."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from build_scripts.dataset import number
+from build_scripts.markup import environment
+from build_scripts.package import build_package
+from build_scripts.pages import long_date, sentence, with_notes
+from build_scripts.quality import figures_concerned
+from build_scripts.site import build_docs
+from conftest import REPO
+from test_crosschecks import ENTRY, add_ftr_row
+
+R = "staffordshire-2023-24"
+
+
+def row(measure, level, category, **fields):
+    return {"report_id": R, "measure_id": measure, "level": level, "category": category, "value": "1",
+            "status": "reported", "source_table": "", "source_row": "", "source_column": "", **fields}
+
+
+ROWS = [row("eligible", "1", "1"), row("eligible", "1", "all"), row("eligible", "3", "2"),
+        row("eligible", "3", "all"), row("managed_l2_l3", "3", "2"), row("managed_l2_l3", "3", "all"),
+        row("managed_l2_l3", "2", "2"), row("shpo", "all", "all", source_table="SHPOs & NOs")]
+
+
+@pytest.mark.parametrize("entry, cells", [
+    ({"kind": "total_mismatch", "measure_id": "eligible",
+      "check": {"level": "1", "category": "all", "over": "category", "printed_total": 1, "sum_of_parts": 2}},
+     [("eligible", "1", "all")]),
+    # Both sides of the breach, at the rule's level, in each category the entry lists.
+    ({"kind": "cross_table", "measure_id": "eligible",
+      "check": {"rule": "eligible-level-3-within-managed",
+                "breaches": [{"category": "2", "smaller": 1, "larger": 0}, {"category": "all", "smaller": 2,
+                                                                             "larger": 1}]}},
+     [("eligible", "3", "2"), ("eligible", "3", "all"), ("managed_l2_l3", "3", "2"), ("managed_l2_l3", "3", "all")]),
+    ({"kind": "label_missing", "measure_id": "shpo",
+      "check": {"present": {"observations": {"source_table_contains": "& NOs"}}}}, [("shpo", "all", "all")]),
+    ({"kind": "other", "measure_id": "eligible", "check": {"absent": {"observations": {"category": "4"}}}}, []),
+    ({"kind": "label_missing", "measure_id": "", "check": {"present": {"reports": {"title_as_printed": "x"}}}}, []),
+])
+def test_the_figures_an_entry_concerns(entry, cells):
+    assert figures_concerned(entry, ROWS) == cells
+
+
+def test_a_figure_carries_its_correction_and_its_data_quality_note():
+    env = environment(REPO / "templates", number=number, long_date=long_date, sentence=sentence)
+    correction = {"level": "1", "category": "1", "corrected_in": "1.0.1", "corrected_on": "2026-12-02",
+                  "released_value": "1409", "released_status": "reported", "corrected_value": "1408",
+                  "corrected_status": "reported", "released_in": "1.0.0", "reason": "Typed wrongly."}
+    cell = with_notes([row("eligible", "1", "1", value="1408")], [correction],
+                      lambda c: [dict(text="note 1", hidden="data-quality", page="", anchor="eligible-note-1")])[0]
+    html = env.from_string('{% import "_macros.md.j2" as m %}{{ m.value_cell(cell) }}').render(cell=cell)
+    assert html == ('<td>1,408<br><span class="figure-note">corrected in v1.0.1: was 1,409</span><br>'
+                    '<span class="figure-note"><a href="#eligible-note-1"><span class="visually-hidden">data-quality '
+                    '</span>note 1</a></span></td>')
+
+
+# The tiny report (tests/fixtures/tiny) with a register of one entry of each shape: a breach across
+# tables (140 SHPOs with a foreign travel restriction, 138 SHPOs), two printed totals that are not
+# the sum of their parts (level 1, category 2 typed as 332), a table-wide note and one about the
+# report as a whole.
+ENTRIES = [
+    ENTRY,
+    {"quality_id": "tiny-level-1-total", "report_id": R, "measure_id": "eligible", "kind": "total_mismatch",
+     "location": "row Level 1", "printed": "Total 1740", "found": "The parts add up to 1741.",
+     "handling": "Published as printed.",
+     "check": {"level": "1", "category": "all", "over": "category", "printed_total": 1740, "sum_of_parts": 1741}},
+    {"quality_id": "tiny-category-2-total", "report_id": R, "measure_id": "eligible", "kind": "total_mismatch",
+     "location": "column Category 2", "printed": "Total 331", "found": "The levels add up to 332.",
+     "handling": "Published as printed.",
+     "check": {"level": "all", "category": "2", "over": "level", "printed_total": 331, "sum_of_parts": 332}},
+    {"quality_id": "tiny-no-category-4", "report_id": R, "measure_id": "eligible", "kind": "other",
+     "location": "every table", "printed": "No Category 4.", "found": "Category 4 began in 2022.",
+     "handling": "No Category 4 figures are published.", "check": {"absent": {"observations": {"category": "4"}}}},
+    {"quality_id": "tiny-title", "report_id": R, "measure_id": "", "kind": "label_missing", "location": "Cover",
+     "printed": "Annual Report", "found": "No area and no year.", "handling": "Filed from the tables' dates.",
+     "check": {"present": {"reports": {"title_as_printed": "Annual Report"}}}},
+]
+
+
+@pytest.fixture
+def noted(tiny_project):
+    add_ftr_row(tiny_project)
+    report = tiny_project.root / "curated" / "reports" / f"{R}.csv"
+    report.write_text(report.read_text(encoding="utf-8").replace(
+        "Eligible on 31 March,Level 1,Category 2,331,", "Eligible on 31 March,Level 1,Category 2,332,"), encoding="utf-8")
+    (tiny_project.metadata / "quality-register.yaml").write_text(
+        yaml.safe_dump([{k: v for k, v in e.items() if v != ""} for e in ENTRIES]), encoding="utf-8")
+    build_package(tiny_project)
+    build_docs(tiny_project)
+    return tiny_project
+
+
+def section(page: str, measure_id: str) -> str:
+    return page.split(f"{{: #{measure_id} data-search-exclude }}")[1].split("\n## ")[0]
+
+
+def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(noted):
+    page = (noted.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text(encoding="utf-8")
+    mark = '<span class="figure-note"><a href="#{0}-note-{1}"><span class="visually-hidden">data-quality </span>note {1}</a></span>'
+    eligible = section(page, "eligible")
+    # Each total carries its own note, not the other's, though both are about the same table.
+    assert f"<td>1,740<br>{mark.format('eligible', 1)}</td>" in eligible
+    assert f"<td>331<br>{mark.format('eligible', 2)}</td>" in eligible
+    assert "<td>1,741</td>" in eligible and "<td>1,409</td>" in eligible
+    assert "Data-quality notes 1, 2 and 3, below the table, concern its figures." in eligible
+    assert ('<p id="eligible-note-1"><strong>Data-quality note 1</strong> (level 1: all categories). A printed total '
+            'is not the sum of its parts. The parts add up to 1741. Published as printed. '
+            '<a href="#quality-note-1">All the notes</a></p>') in eligible
+    assert '<p id="eligible-note-2"><strong>Data-quality note 2</strong> (all levels: category 2).' in eligible
+    assert '<p id="eligible-note-3"><strong>Data-quality note 3</strong> (the whole table). Category 4' in eligible
+    # Both sides of the breach across tables.
+    for measure_id in ("shpo", "shpo_foreign_travel"):
+        part = section(page, measure_id)
+        assert "Data-quality note 4, below the table, concerns this figure." in part
+        assert f"<br>{mark.format(measure_id, 4)}</td>" in part
+        assert (f'<p id="{measure_id}-note-4"><strong>Data-quality note 4</strong> (the figure). Two tables cannot '
+                "both be right. More orders with a restriction than orders. Published as printed.") in part
+    # The note about the report as a whole is named at the top and numbered last.
+    assert "About the report as a whole: [note 5](#quality-note-5) (a label is missing or unclear)." in page
+    listed = page.split('<ol class="quality-list">')[1].split("</ol>")[0]
+    assert re.findall(r'<li id="quality-note-(\d)" value="\1"><strong>([^<]+)</strong>', listed) == [
+        ("1", "A printed total is not the sum of its parts: Eligible people"),
+        ("2", "A printed total is not the sum of its parts: Eligible people"),
+        ("3", "Note: Eligible people"),
+        ("4", "Two tables cannot both be right: SHPOs with foreign travel restriction"),
+        ("5", "A label is missing or unclear")]
+    assert ('Shown under the tables <a href="#shpo">Sexual Harm Prevention Orders imposed</a> and '
+            '<a href="#shpo_foreign_travel">') in listed
+
+
+def test_other_pages_mark_the_figure_and_link_to_its_note(noted):
+    mark = ('<span class="figure-note"><a href="{0}#shpo-note-4"><span class="visually-hidden">data-quality </span>'
+            'note 4</a></span>')
+    compare = (noted.docs / "compare" / "index.md").read_text(encoding="utf-8")
+    assert f"<td>138<br>{mark.format('../areas/staffordshire/2023-24/')}</td>" in compare
+    area = (noted.docs / "areas" / "staffordshire" / "index.md").read_text(encoding="utf-8")
+    assert f"<td>138<br>{mark.format('2023-24/')}</td>" in area
+
+
+def test_every_row_of_a_table_can_be_linked_to_and_cited(noted):
+    page = (noted.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text(encoding="utf-8")
+    eligible = section(page, "eligible")
+    assert re.findall(r'<tr id="([^"]+)">', eligible) == ["eligible-level-1", "eligible-level-2", "eligible-total"]
+    url = "https://mappa-open-data.github.io/mappa-statistics/areas/staffordshire/2023-24/#eligible-level-2"
+    version = yaml.safe_load((noted.metadata / "package.yaml").read_text(encoding="utf-8"))["version"]
+    assert (f'<li><a href="{url}">Level 2</a>: <q class="citation">MAPPA open data (2026). MAPPA-eligible people on '
+            "31 March, level 2, Staffordshire, 1 April 2023 to 31 March 2024: total 1; category 1: 1; category 2: a "
+            "dash (does not apply). In: MAPPA annual report statistics for England and Wales. Dataset version "
+            f"{version}") in eligible
+
+
+def test_on_the_real_site_every_note_is_beside_its_figures_and_every_row_has_an_address(built):
+    """Every figure of a year page marked with a note has that note under its table, and every
+    note listed at the end of a page is shown under a table or named at the top; every row of
+    a table by level and category has an id."""
+    pages = sorted(built.docs.glob("areas/*/*/index.md"))
+    marks = rows = 0
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        for measure_id, number_ in re.findall(r'<a href="#([a-z0-9_]+)-note-(\d+)"><span class="visually-hidden">',
+                                              page):
+            marks += 1
+            assert f'<p id="{measure_id}-note-{number_}">' in page, (path, measure_id, number_)
+        listed = re.findall(r'<li id="quality-note-(\d+)"', page)
+        for number_ in listed:
+            assert re.search(rf'<p id="[a-z0-9_]+-note-{number_}">|\(#quality-note-{number_}\)', page), (path, number_)
+        for table in re.findall(r"by level and category</caption>(.*?)</table>", page, re.S):
+            ids = re.findall(r'<tr id="([^"]+)">', table)
+            rows += len(ids)
+            assert len(ids) == table.split("<tbody>")[1].count("<tr") == len(set(ids)), path
+    assert marks > 0 and rows > 4 * len(pages)
