@@ -847,7 +847,7 @@ def data_page(site: Site) -> None:
     folder = download_folder(site)
     history = [dict(version=v, date=releases.date(v), names=releases.names(v)) for v in reversed(releases.versions)]
     site.page("data/index.md", "data.md.j2", listing=listing, resources=resources, releases=history,
-              latest_release=releases.latest, folder=folder, corrections=corrections_table(data, "data/index.md"),
+              latest_release=releases.latest, folder=folder, corrections=corrections_by_release(data, "data/index.md"),
               jsonld=dataset_jsonld(site, listing, changelog), years=years,
               files=dict(zip=ZIP_NAME, xlsx=XLSX_NAME, sums=CHECKSUMS_NAME, readme=README_NAME,
                          cff=CITATION_NAME),
@@ -864,21 +864,20 @@ def figure_words(value: str, status: str) -> str:
             "not_published": "not published"}[status]
 
 
-def corrections_table(data: Dataset, page_path: str) -> dict[str, Any]:
-    """Every correction, newest release first, each linked to its report's page."""
-    rows = []
+def corrections_by_release(data: Dataset, page_path: str) -> list[dict[str, Any]]:
+    """Every correction, grouped by the release that made it, newest first, each linked to its
+    report's page (a list, not a table: it reads the same on a phone as on a desk)."""
+    releases: dict[str, dict[str, Any]] = {}
     for c in sorted(data.corrections, key=lambda c: version_key(c["corrected_in"]), reverse=True):
-        report = data.reports.get(c["report_id"])
-        area = data.areas.get(c["area_id"], {}).get("name", c["area_id"])
-        measure = data.measures.get(c["measure_id"], {}).get("label", c["measure_id"])
-        rows.append(dict(head=f"{area} {c['year']}",
-                         href=url(rel_href(page_path, f"areas/{c['area_id']}/{c['year']}/index.md")) if report else None,
-                         cells=[f"{measure}, {level_label(c['level']).lower()}, {category_label(c['category']).lower()}",
-                                figure_words(c["released_value"], c["released_status"]) + f" (v{c['released_in']})",
-                                figure_words(c["corrected_value"], c["corrected_status"]) + f" (v{c['corrected_in']})",
-                                long_date(c["corrected_on"]), c["reason"]]))
-    return table("Corrected figures, newest first", ["Report", "Figure", "Was", "Now", "Corrected on", "Reason"],
-                 rows, text=True)
+        release = releases.setdefault(c["corrected_in"], dict(version=c["corrected_in"],
+                                                               date=long_date(c["corrected_on"]), items=[]))
+        note = correction_note(c, data.measures.get(c["measure_id"], {}).get("breakdown") == "level_and_category")
+        release["items"].append(dict(
+            note, report=f"{data.areas.get(c['area_id'], {}).get('name', c['area_id'])} {c['year']}",
+            href=url(rel_link(page_path, f"areas/{c['area_id']}/{c['year']}/index.md"))
+            if c["report_id"] in data.reports else None,
+            measure=data.measures.get(c["measure_id"], {}).get("label", c["measure_id"])))
+    return list(releases.values())
 
 
 def citation(data: Dataset, url: str, title: str) -> str:

@@ -193,7 +193,9 @@ def test_a_correction_is_published_with_the_old_value(released):
         "old figures; `corrections.csv` and the data page list every correction:\n"
         f"  - Staffordshire 2023-24, MAPPA-eligible people on 31 March, level 1, category 1: 1,409 → 1,408. {reason}\n")
     data_page = (paths.docs / "data" / "index.md").read_text()
-    assert "<td>1,409 (v1.0.0)</td><td>1,408 (v1.0.1)</td><td>2 December 2026</td>" in data_page
+    assert ("### Corrected in version 1.0.1 (2 December 2026) {: #corrected-in-1-0-1 }\n\n"
+            "- [Staffordshire 2023-24](../areas/staffordshire/2023-24/index.md), MAPPA-eligible people on 31 March, "
+            f"level 1, category 1: was 1,409 (version 1.0.0), now 1,408. {reason}\n") in data_page
     book = openpyxl.load_workbook(paths.releases / "v1.0.1" / "mappa-statistics.xlsx")
     assert book.sheetnames[-1] == "Corrections"
     assert list(book["Corrections"].iter_rows(min_row=4, max_row=4, values_only=True))[0][:10] == (
