@@ -37,7 +37,7 @@ docs: venv
 	$(BIN)/python -m build_scripts docs
 
 ## Preview the site at http://127.0.0.1:8000/mappa-statistics/ and update the changed pages on every
-## save in curated/, metadata/ or templates/ (build_scripts/preview.py). `make serve` is the same.
+## save in curated/, metadata/ or templates/ (build_scripts/curator/preview.py). `make serve` is the same.
 preview: venv
 	$(BIN)/python -m build_scripts preview
 

@@ -11,7 +11,7 @@ real data, and measures, printing as its last line one JSON object:
 - bare_mkdocs_s: a stock `mkdocs build --strict` of the same pages, with SOURCE_DATE_EPOCH as
   make site sets it (the faster of two runs: the first can share the machine with the deletion
   of the folders the rebuild replaced). It converts every page; make site's MkDocs step
-  (build_scripts/mkdocs_build.py) converts only pages not in its cache, on every core;
+  (build_scripts/cache/mkdocs_build.py) converts only pages not in its cache, on every core;
 - mkdocs_step_vs_bare: make site's MkDocs step in the rebuild against the stock build;
 - preview_one_s: with `make preview` running, from saving one changed report to the server
   giving its page with the new figure (the median of three saves, each in another area);
@@ -43,9 +43,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from build_scripts.build import build_all  # noqa: E402
 from build_scripts.paths import Paths  # noqa: E402
 from build_scripts.reproducible import source_date_epoch  # noqa: E402
-from build_scripts.site import build_all  # noqa: E402
 
 PROJECT_INPUTS = ["metadata", "templates", "theme", "mkdocs.yml", "CHANGELOG.md"]
 FIRST_YEAR = 2000

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from build_scripts import charts  # noqa: E402
-from build_scripts.dataset import read_dataset  # noqa: E402
+from build_scripts.inputs.dataset import read_dataset  # noqa: E402
 from build_scripts.paths import Paths  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def without_text(node):
 def main() -> int:
     data = read_dataset(Paths().datapackage)
     jobs = list(charts.chart_jobs(data).values())
-    vlc = charts._converter()
+    vlc = charts.converter()
     vlc.vegalite_to_svg(jobs[0].spec())  # start the renderer (about half a second) outside the timing
     steps: dict[str, list[float]] = {}
 

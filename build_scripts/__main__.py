@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import BuildError
-from .lock import build_lock
-from .paths import Paths
+from build_scripts.errors import BuildError, MkDocsFailed
+from build_scripts.lock import build_lock
+from build_scripts.paths import Paths
 
 # The steps that write the build's outputs: one at a time in a project (build_scripts/lock.py).
 BUILD_STEPS = {"package", "docs", "site", "all", "release"}
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.step == "preview":
         import logging
 
-        from .preview import serve
+        from build_scripts.curator.preview import serve
 
         logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s", stream=sys.stderr)
         logging.getLogger("fontTools").setLevel(logging.WARNING)  # subsetting reports every glyph
@@ -80,17 +80,17 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, paths: Paths) -> int:
     try:
         if args.step == "release":
-            from .release import release
+            from build_scripts.curator.release import release
 
             print(release(paths, args.version, args.reason, args.date))
             return 0
         if args.step == "new-report":
-            from .new_report import new_report
+            from build_scripts.curator.new_report import new_report
 
             print(new_report(paths, args.area, args.year, Path(args.into) if args.into else None))
             return 0
         if args.step == "all":
-            from .site import build_all
+            from build_scripts.build import build_all
 
             timings: dict[str, float] = {}
             t = time.perf_counter()
@@ -99,20 +99,20 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
                   f"({time.perf_counter() - t:.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()) + ")")
             print(_release_state(paths))
         if args.step == "package":
-            from .package import build_package
+            from build_scripts.build import build_package
 
             t = time.perf_counter()
             build_package(paths)
             print(f"datapackage/ built and valid ({time.perf_counter() - t:.1f} s)")
             print(_release_state(paths))
         if args.step == "docs":
-            from .site import build_docs
+            from build_scripts.build import build_docs
 
             t = time.perf_counter()
             urls = build_docs(paths)
             print(f"docs/ built: {len(urls)} URLs ({time.perf_counter() - t:.1f} s)")
         if args.step == "site":
-            from .site import build_site
+            from build_scripts.build import build_site
 
             t = time.perf_counter()
             build_site(paths)
@@ -121,6 +121,10 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
         what = "Release stopped" if args.step == "release" else "Build stopped"
         _print_problems(f"{what}: {len(error.problems)} problem(s) in the inputs. Nothing was changed.", error)
         return 1
+    except MkDocsFailed as error:
+        sys.stderr.write(error.output)
+        print(f"Build stopped: {error}.", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -128,7 +132,7 @@ def _release_state(paths: Paths) -> str:
     """Whether the data just built are a release, and what to do when they are not."""
     import json
 
-    from .releases import read_releases
+    from build_scripts.inputs.releases import read_releases
 
     version = json.loads((paths.datapackage / "datapackage.json").read_text(encoding="utf-8"))["version"]
     latest = read_releases(paths).latest
@@ -149,7 +153,7 @@ def _print_problems(heading: str, error: BuildError) -> None:
 
 def _compare_keyings(paths: Paths, first: Path, second: Path) -> int:
     """Exit 0 when the keyings agree, 1 when they differ or a file is not a sound curated report."""
-    from .second_keying import compare_keyings, report_lines
+    from build_scripts.curator.second_keying import compare_keyings, report_lines
 
     try:
         comparison = compare_keyings(first, second, paths)

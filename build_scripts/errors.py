@@ -29,6 +29,14 @@ class BuildError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class MkDocsFailed(Exception):
+    """`mkdocs build --strict` stopped (a warning counts): its own messages say why."""
+
+    def __init__(self, returncode: int, output: str):
+        self.returncode, self.output = returncode, output
+        super().__init__(f"mkdocs build --strict failed (exit {returncode}); nothing was published")
+
+
 EXCERPT_LIMIT = 60
 
 

@@ -1,7 +1,8 @@
-"""Ground floor for byte-identical outputs: the build date and a zip whose bytes depend only
-on its files. Used by the pages step (downloads), the spreadsheet and the site step."""
+"""Ground floor for byte-identical outputs: the build date, CSV as every file of the project writes
+it, and a zip whose bytes depend only on its files."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import os
@@ -40,3 +41,12 @@ def sha256(content: bytes) -> str:
 def checksum_lines(files: list[tuple[str, bytes]]) -> str:
     """The lines `sha256sum -c` reads: `<hex>  <name>`, in the order given."""
     return "".join(f"{sha256(content)}  {name}\n" for name, content in files)
+
+
+def csv_text(fields: list[str], rows: list[dict[str, str]]) -> str:
+    """CSV as every file of the project writes it: UTF-8, LF line ends, header first."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

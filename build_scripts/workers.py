@@ -4,7 +4,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from .lock import pool_initializer
+from build_scripts.lock import pool_initializer
 
 
 def render_pool(workers: int) -> ProcessPoolExecutor:

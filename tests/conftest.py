@@ -48,8 +48,7 @@ def tiny_project(tmp_path: Path) -> Paths:
 
 
 def full_build(target: Path) -> Paths:
-    from build_scripts.package import build_package
-    from build_scripts.site import build_docs, build_site
+    from build_scripts.build import build_docs, build_package, build_site
 
     paths = copy_project(target)
     build_package(paths)

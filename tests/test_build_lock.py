@@ -17,10 +17,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from build_scripts.lock import LOCK_NAME, PROCESSES_LOCK_NAME, build_lock
 from conftest import REPO, copy_tiny_project
 from test_incremental import tree
+
+from build_scripts.lock import LOCK_NAME, PROCESSES_LOCK_NAME, build_lock
 
 OUTPUTS = ["datapackage", "docs", "site", "CITATION.cff", "published-urls.txt"]
 INPUTS = ["CHANGELOG.md", "curated", "metadata", "mkdocs.yml", "templates", "theme"]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts.charts import FONT_FAMILY, FONT_SIZE, NARROW, WIDE, ChartJob, _converter
+from build_scripts.render.images import FONT_FAMILY, FONT_SIZE, NARROW, WIDE, converter
+from build_scripts.steps.charts import ChartJob
 
 # A bar as Vega writes it in SVG: a <path> whose ARIA description is "bar", labelled with its
 # datum ("value: 1094; row: Category 1"), drawn from its panel's origin: d="M0,y h<length> v…".
@@ -63,7 +64,7 @@ def test_panels_of_very_different_size_share_one_scale(width):
     job = ChartJob("x.svg", "title", "alt", "levels",
                    (cells(("1", "1", "1094"), ("1", "2", "462"), ("3", "1", "0"), ("3", "2", "1"), ("3", "3", "2")),),
                    "x", "source")
-    svg = _converter().vegalite_to_svg(job.spec(width))
+    svg = converter().vegalite_to_svg(job.spec(width))
     drawn = {value: length for value, _, length in bars(svg)}
     assert sorted(drawn) == [0, 1, 2, 462, 1094]
     assert drawn[0] == 0 and drawn[1094] == pytest.approx(1094 * drawn[1]) == pytest.approx(547 * drawn[2])

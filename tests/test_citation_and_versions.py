@@ -1,16 +1,16 @@
 """Citation and versioning: CITATION.cff is valid CFF 1.2.0 and agrees with the package;
 every package version has a changelog entry."""
+import importlib.util
 import json
 import re
-import importlib.util
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-
-from build_scripts.pages import citation
 from conftest import REPO
+
+from build_scripts.steps.pages import citation
 
 # Every test here reads the committed package (see conftest.py).
 pytestmark = pytest.mark.real_data

@@ -14,7 +14,7 @@ import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 
-from build_scripts.markup import bibtex_text, citation_url, ris_text
+from build_scripts.render.markup import bibtex_text, citation_url, ris_text
 
 SITE_URL = "https://mappa-open-data.github.io/mappa-statistics/"
 HOSTILE = "A {b} \\ & % $ # _ ~ ^ <i>'\"` é 🙂 [x](javascript:alert(1)) }{ @misc{x, ER  - TY  - X"
@@ -124,8 +124,7 @@ def test_every_table_of_an_area_year_page_has_its_link_and_citation(built):
 
 
 def test_a_table_citation_names_the_figure_the_area_and_the_date(tiny_project):
-    from build_scripts.package import build_package
-    from build_scripts.site import build_docs
+    from build_scripts.build import build_docs, build_package
 
     build_package(tiny_project)
     build_docs(tiny_project)

@@ -19,11 +19,11 @@ import frictionless
 import openpyxl
 import pandas as pd
 import pytest
-
-from build_scripts.downloads import CHECKSUMS_NAME, XLSX_NAME, ZIP_NAME
-from build_scripts.markup import environment
-from build_scripts.pages import snippet
 from conftest import REPO
+
+from build_scripts.render.downloads import CHECKSUMS_NAME, XLSX_NAME, ZIP_NAME
+from build_scripts.render.markup import environment
+from build_scripts.steps.pages import snippet
 
 RESOURCES = ["observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
 ZIP_CONTENTS = ["CITATION.cff", "README.txt", "SHA256SUMS", "areas.csv", "corrections.csv", "datapackage.json",
@@ -52,9 +52,9 @@ def release(built) -> Path:
 @pytest.fixture(scope="module")
 def tiny_release(tmp_path_factory) -> Path:
     """The tiny project's /data/latest/, for examples whose output is checked exactly."""
-    from build_scripts.package import build_package
-    from build_scripts.site import build_docs
     from conftest import FIXTURES, copy_project
+
+    from build_scripts.build import build_docs, build_package
 
     paths = copy_project(tmp_path_factory.mktemp("tiny") / "tiny", inputs=["metadata", "templates", "theme",
                                                                             "mkdocs.yml"])
@@ -313,7 +313,7 @@ def workbook(release):
 
 
 def test_spreadsheet_follows_the_gss_layout(built, release, workbook, version, sheets):
-    from build_scripts.pages import long_date
+    from build_scripts.steps.pages import long_date
 
     assert workbook.sheetnames == sheets
     cover = [row[0] for row in workbook["Cover"].iter_rows(values_only=True)]

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from build_scripts.crosschecks import RULES, Breach, find_breaches
+from build_scripts.build import build_package
+from build_scripts.checks.crosschecks import RULES, Breach, find_breaches
 from build_scripts.errors import BuildError
-from build_scripts.package import build_package
 
 R = "tiny-2023-24"
 

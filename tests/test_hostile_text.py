@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, REPO, copy_project
 
 # Each payload carries `data-pwned` or `alert(`: either in a live attribute or script is a failure.
@@ -211,8 +210,7 @@ class UniqueKeyLoader(yaml.SafeLoader):
 
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory):
-    from build_scripts.package import build_package
-    from build_scripts.site import build_docs, build_site
+    from build_scripts.build import build_docs, build_package, build_site
 
     root = tmp_path_factory.mktemp("hostile") / "project"
     paths = copy_project(root, inputs=["metadata", "templates", "theme", "mkdocs.yml", "CHANGELOG.md"])

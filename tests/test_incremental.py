@@ -11,10 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from build_scripts.package import build_package
-from build_scripts.site import build_docs
 from conftest import copy_project
+
+from build_scripts.build import build_docs, build_package
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -123,10 +122,10 @@ def test_a_rebuild_with_the_memo_equals_one_without(project, change):
 
 
 def test_a_changed_figure_re_renders_only_its_year_and_area_pages(tmp_path):
-    from build_scripts.charts import build_charts
-    from build_scripts.dataset import read_dataset
-    from build_scripts.memo import DiskMemo, environment_digest
-    from build_scripts.pages import build_pages
+    from build_scripts.cache.memo import DiskMemo, environment_digest
+    from build_scripts.inputs.dataset import read_dataset
+    from build_scripts.steps.charts import build_charts
+    from build_scripts.steps.pages import build_pages
 
     paths = copy_project(tmp_path / "project")
     add_second_year(paths.root)

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from build_scripts.cards import png_size
+from build_scripts.render.cards import png_size
 
 SITE_URL = "https://mappa-open-data.github.io/mappa-statistics/"
 TAGS = ["og:title", "og:description", "og:url", "og:type", "og:image", "og:image:width", "og:image:height",

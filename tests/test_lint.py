@@ -11,3 +11,55 @@ def test_ruff_finds_nothing():
     result = subprocess.run([str(ruff), "check", "build_scripts", "tests", "benchmarks"], cwd=REPO,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Who may import whom (build_scripts/__init__.py): each floor imports only floors below it and
+# itself; build.py runs the steps; the curator's commands and the command line use everything.
+GROUND = {"paths", "errors", "lock", "transaction", "workers", "reproducible"}
+FLOORS = {"ground": 0, "cache": 1, "inputs": 2, "checks": 3, "render": 4, "steps": 5, "build": 6, "curator": 7,
+          "__main__": 8}
+
+
+def floor(module: str) -> str:
+    """build_scripts.render.cards -> render; build_scripts.paths -> ground."""
+    part = module.split(".")[1] if module.count(".") else "ground"
+    return "ground" if part in GROUND else part
+
+
+def imports(path: Path) -> list[tuple[str, int]]:
+    """The build_scripts modules a file imports, with their lines; imports for type checking only
+    (under `if TYPE_CHECKING:`) are not dependencies and are left out."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and getattr(node.test, "id", "") ==
+               "TYPE_CHECKING" for n in ast.walk(node)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level:
+            found.append((f"relative import from .{node.module or ''}", node.lineno))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("build_scripts"):
+            found.append((node.module, node.lineno))
+        elif isinstance(node, ast.Import):
+            found += [(a.name, node.lineno) for a in node.names if a.name.startswith("build_scripts")]
+    return found
+
+
+def test_each_floor_imports_only_the_floors_below_it_and_by_full_name():
+    """Shared helpers live on a lower floor, never borrowed sideways from a step; and the cache
+    key (cache/keys.py) finds every module a step runs from absolute imports."""
+    wrong = []
+    for path in sorted((REPO / "build_scripts").rglob("*.py")):
+        module = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        own = floor(module) if module != "build_scripts" else "ground"
+        for imported, line in imports(path):
+            if imported.startswith("relative"):
+                wrong.append(f"{path.relative_to(REPO)}:{line}: {imported}")
+                continue
+            other = floor(imported) if imported != "build_scripts" else "ground"
+            sideways_step = own == other == "steps" and imported != module
+            if FLOORS[other] > FLOORS[own] or sideways_step:
+                wrong.append(f"{path.relative_to(REPO)}:{line}: a module of {own}/ imports {imported}")
+    assert wrong == []

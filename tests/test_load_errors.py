@@ -8,13 +8,12 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FIXTURES, REPO, copy_project
 
 from build_scripts.__main__ import main
+from build_scripts.build import build_docs, build_package
 from build_scripts.errors import BuildError
-from build_scripts.metadata import MAX_INPUT_BYTES
-from build_scripts.package import build_package
-from build_scripts.site import build_docs
-from conftest import FIXTURES, REPO, copy_project
+from build_scripts.inputs.metadata import MAX_INPUT_BYTES
 
 REPORT = "curated/reports/staffordshire-2023-24.csv"
 VALUE = ("column 'value': expected the value as printed: a whole or decimal number (thousands separators allowed), "
@@ -609,7 +608,7 @@ DOCS_STEP_CASES = {
           'new_measure,New,New,people,people_during_year,single_figure,shpo,14,"A new one."\nrso_per_100k,'),
          (REPORT, "Rate,", "New,New,,5,new_measure,all,all,\nRate,")],
         "metadata/measures.csv:14: column 'measure_id': expected a measure the pages have a headline sentence for "
-        "(a developer adds one to SENTENCES in build_scripts/pages.py); found 'new_measure'"),
+        "(a developer adds one to SENTENCES in build_scripts/steps/pages.py); found 'new_measure'"),
     "template_jinja_cannot_read": (
         [("templates/report.md.j2", "{% block body %}", "{% block body %}{% if %}")],
         f"templates/report.md.j2:{BODY_LINE}: expected a template Jinja can read; found a mistake in it: Expected an "
@@ -633,7 +632,7 @@ def test_what_the_pages_need_is_checked_before_any_page_is_written(tiny_project,
 def test_a_file_reached_through_a_folder_linked_outside_the_project_is_refused_unread(tiny_project, tmp_path):
     """load refuses every link among the inputs; a file named on the command line, such as a second
     keying in keying/, is checked as it is read."""
-    from build_scripts.second_keying import compare_keyings
+    from build_scripts.curator.second_keying import compare_keyings
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -651,7 +650,7 @@ def test_the_curators_guide_states_the_limits_the_build_applies():
     """curated/README.md, "When the build stops", gives the numbers the code uses."""
     from build_scripts.__main__ import PRINTED_PROBLEMS
     from build_scripts.errors import EXCERPT_LIMIT
-    from build_scripts.metadata import MAX_YAML_DEPTH
+    from build_scripts.inputs.metadata import MAX_YAML_DEPTH
 
     guide = " ".join((REPO / "curated" / "README.md").read_text(encoding="utf-8").split())
     for words in (f"larger than {MAX_INPUT_BYTES:,} bytes", f"nested more than {MAX_YAML_DEPTH} deep",

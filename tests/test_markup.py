@@ -5,8 +5,17 @@ import pytest
 import yaml
 from markupsafe import Markup
 
-from build_scripts.markup import (absolute_url, anchor, code_spans, describe, environment, front_matter,
-                                  markdown_text, token, url)
+from build_scripts.render.markup import (
+    absolute_url,
+    anchor,
+    code_spans,
+    describe,
+    environment,
+    front_matter,
+    markdown_text,
+    token,
+    url,
+)
 
 
 @pytest.mark.parametrize("text, escaped", [

@@ -1,4 +1,4 @@
-"""MkDocs with cached, parallel page conversions (build_scripts/mkdocs_build.py): the same site
+"""MkDocs with cached, parallel page conversions (build_scripts/cache/mkdocs_build.py): the same site
 as a stock `mkdocs build --strict`, byte for byte, and every warning still stops the build."""
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
 
 
 def ours(project: Path, site: str) -> subprocess.CompletedProcess:
-    return run("-m", "build_scripts.mkdocs_build", "--config-file", str(project / "mkdocs.yml"),
+    return run("-m", "build_scripts.cache.mkdocs_build", "--config-file", str(project / "mkdocs.yml"),
                "--docs-dir", str(project / "docs"), "--site-dir", str(project / site),
                "--cache", str(project / "cache"), "--workers", "2")
 

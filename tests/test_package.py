@@ -8,7 +8,6 @@ from decimal import Decimal
 import frictionless
 import pytest
 import yaml
-
 from conftest import REPO
 
 PACKAGE = REPO / "datapackage"
@@ -117,8 +116,8 @@ def test_glossary_covers_every_term_the_issue_names():
 def test_measure_ids_are_the_public_contract():
     """A measure_id never goes within a major version: every one of each release of the current
     major version is still published (new measures may be added)."""
+    from build_scripts.inputs.releases import read_releases, version_key
     from build_scripts.paths import Paths
-    from build_scripts.releases import read_releases, version_key
 
     published = [m["measure_id"] for m in rows("measures")]
     releases = read_releases(Paths(root=REPO))
@@ -174,9 +173,10 @@ def _staging_folders(paths) -> list[str]:
 def test_make_site_publishes_neither_package_nor_pages_when_the_package_is_invalid(tmp_path):
     """make site validates the package while building docs/ from it: a package frictionless
     rejects is not published, and neither are the pages built from it."""
-    from build_scripts.errors import BuildError
-    from build_scripts.site import build_all
     from conftest import copy_project
+
+    from build_scripts.build import build_all
+    from build_scripts.errors import BuildError
 
     paths = copy_project(tmp_path / "project")
     build_all(paths)
@@ -197,9 +197,10 @@ def test_make_site_publishes_neither_package_nor_pages_when_the_package_is_inval
 
 
 def test_make_site_publishes_no_package_when_the_pages_fail(tmp_path, monkeypatch):
-    from build_scripts import site
     from conftest import copy_project
     from test_incremental import edit_csv
+
+    from build_scripts import build as site
 
     paths = copy_project(tmp_path / "project")
     site.build_all(paths)
@@ -220,9 +221,10 @@ def test_make_site_publishes_nothing_when_mkdocs_fails(tmp_path, capsys):
     """MkDocs builds the site from the docs/ staging folder, inside the same transaction: a strict
     failure (here a warning: the navigation names a page that does not exist) leaves the package,
     docs/ and site/ as they were, and shows MkDocs' warning."""
-    from build_scripts import site
     from conftest import copy_project
     from test_incremental import edit_csv
+
+    from build_scripts import build as site
 
     paths = copy_project(tmp_path / "project")
     site.build_all(paths)
@@ -232,9 +234,11 @@ def test_make_site_publishes_nothing_when_mkdocs_fails(tmp_path, capsys):
     config = paths.root / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("  - Data: data/index.md\n",
                                                                  "  - Data: data/index.md\n  - Gone: gone.md\n"))
-    with pytest.raises(SystemExit, match="mkdocs build --strict failed"):
+    from build_scripts.errors import MkDocsFailed
+
+    with pytest.raises(MkDocsFailed, match="mkdocs build --strict failed") as caught:
         site.build_all(paths)
-    assert "A reference to 'gone.md' is included in the 'nav' configuration" in capsys.readouterr().err
+    assert "A reference to 'gone.md' is included in the 'nav' configuration" in caught.value.output
     assert _published(paths) == before
     assert _staging_folders(paths) == []
 
@@ -242,9 +246,10 @@ def test_make_site_publishes_nothing_when_mkdocs_fails(tmp_path, capsys):
 def test_make_site_reports_an_invalid_package_not_what_it_broke_in_the_pages(tmp_path, monkeypatch):
     """The pages are built while the package is validated: when the package is invalid and the
     pages fail on it, the build reports frictionless' findings."""
-    from build_scripts import site
-    from build_scripts.errors import BuildError
     from conftest import copy_project
+
+    from build_scripts import build as site
+    from build_scripts.errors import BuildError
 
     paths = copy_project(tmp_path / "project")
     schema = paths.metadata / "schemas/observations.yaml"

@@ -12,10 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from build_scripts.preview import Preview
 from conftest import REPO, copy_project
 from test_incremental import build_docs_cold, edit_csv, tree
+
+from build_scripts.curator.preview import Preview
 
 PAGE = "areas/norfolk/2018-19/index.html"
 

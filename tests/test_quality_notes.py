@@ -9,15 +9,14 @@ import re
 
 import pytest
 import yaml
-
-from build_scripts.dataset import number
-from build_scripts.markup import environment
-from build_scripts.package import build_package
-from build_scripts.pages import long_date, sentence, with_notes
-from build_scripts.quality import figures_concerned
-from build_scripts.site import build_docs
 from conftest import REPO
 from test_crosschecks import ENTRY, add_ftr_row
+
+from build_scripts.build import build_docs, build_package
+from build_scripts.checks.quality import figures_concerned
+from build_scripts.inputs.dataset import number
+from build_scripts.render.markup import environment
+from build_scripts.steps.pages import long_date, sentence, with_notes
 
 R = "staffordshire-2023-24"
 

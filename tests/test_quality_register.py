@@ -2,8 +2,8 @@
 import pytest
 import yaml
 
+from build_scripts.build import build_package
 from build_scripts.errors import BuildError
-from build_scripts.package import build_package
 
 REPORT = "curated/reports/staffordshire-2023-24.csv"
 

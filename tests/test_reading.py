@@ -8,10 +8,9 @@ import re
 
 import pytest
 import yaml
-
-from build_scripts.package import build_package
-from build_scripts.site import build_docs
 from conftest import REPO
+
+from build_scripts.build import build_docs, build_package
 
 SITE_NAME = "MAPPA statistics"
 TINY_REPORT = "curated/reports/staffordshire-2023-24.csv"

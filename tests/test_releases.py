@@ -13,16 +13,15 @@ import subprocess
 import openpyxl
 import pytest
 import yaml
-
-from build_scripts.corrections import figure_changes, read_observations
-from build_scripts.errors import BuildError
-from build_scripts.package import build_package
-from build_scripts.paths import Paths
-from build_scripts.release import release
-from build_scripts.releases import MANIFEST, UNRELEASED, read_releases
-from build_scripts.site import build_docs
 from conftest import REPO
 from test_incremental import edit_csv
+
+from build_scripts.build import build_docs, build_package
+from build_scripts.checks.corrections import figure_changes, read_observations
+from build_scripts.curator.release import release
+from build_scripts.errors import BuildError
+from build_scripts.inputs.releases import MANIFEST, UNRELEASED, read_releases
+from build_scripts.paths import Paths
 
 TINY_REPORT = "curated/reports/staffordshire-2023-24.csv"
 

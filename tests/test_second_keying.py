@@ -7,14 +7,14 @@ import subprocess
 import sys
 
 import pytest
-
-from build_scripts.__main__ import main
-from build_scripts.errors import BuildError
-from build_scripts.new_report import new_report
-from build_scripts.second_keying import compare_keyings, report_lines
 from conftest import FIXTURES, REPO
 from test_load_errors import CASES as BUILD_REFUSES
 from test_load_errors import REPORT
+
+from build_scripts.__main__ import main
+from build_scripts.curator.new_report import new_report
+from build_scripts.curator.second_keying import compare_keyings, report_lines
+from build_scripts.errors import BuildError
 
 KEYING = FIXTURES / "keying"
 K = "tests/fixtures/keying/"

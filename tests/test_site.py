@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-
-from build_scripts.site import read_manifest
 from conftest import REPO
+
+from build_scripts.build import read_manifest
 
 SITE_URL = "https://mappa-open-data.github.io/mappa-statistics/"
 BASE_PATH = urlparse(SITE_URL).path  # /mappa-statistics/
@@ -153,7 +153,7 @@ def test_data_page_has_dataset_jsonld_and_checksummed_downloads(built, pages):
 
 
 def test_data_page_jsonld_has_the_recommended_dataset_properties(built, pages):
-    from build_scripts.releases import UNRELEASED, read_releases
+    from build_scripts.inputs.releases import UNRELEASED, read_releases
 
     dataset = json.loads("".join(pages["data/index.html"].jsonld))
     descriptor = json.loads((built.datapackage / "datapackage.json").read_text())
@@ -192,8 +192,7 @@ def test_data_page_jsonld_has_the_recommended_dataset_properties(built, pages):
 
 
 def test_area_year_page_explains_every_table(tiny_project):
-    from build_scripts.package import build_package
-    from build_scripts.site import build_docs
+    from build_scripts.build import build_docs, build_package
 
     build_package(tiny_project)
     build_docs(tiny_project)

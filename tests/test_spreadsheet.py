@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import IllegalCharacterError
 from openpyxl.writer.excel import ExcelWriter
 
-from build_scripts.spreadsheet import Parts, Writer, add_table
+from build_scripts.render.spreadsheet import Parts, Writer, add_table
 
 LONG = "A sentence long enough to wrap in its column, with & and < and > in it, and more words."
 COLUMNS = {

@@ -11,11 +11,11 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-
-from build_scripts.charts import FONT_FAMILY
-from build_scripts.errors import BuildError
-from build_scripts.tilemap import CLASSES, TILE_W, WIDTH, read_layout
 from conftest import REPO
+
+from build_scripts.errors import BuildError
+from build_scripts.render.images import FONT_FAMILY
+from build_scripts.render.tilemap import CLASSES, TILE_W, WIDTH, read_layout
 
 MAP_PAGES = ["", "areas/"]
 AREA_IDS = sorted(row["area_id"] for row in csv.DictReader((REPO / "metadata" / "areas.csv").open(encoding="utf-8")))
@@ -231,9 +231,9 @@ def test_keyboard_reaches_every_tile_link_with_a_visible_focus(browser, server, 
 
 def test_tile_labels_are_escaped_in_the_map(tmp_path):
     """A label is free text: markup in it is drawn as text, never as an element."""
-    from build_scripts.dataset import read_dataset
-    from build_scripts.markup import environment
-    from build_scripts.tilemap import tile_map
+    from build_scripts.inputs.dataset import read_dataset
+    from build_scripts.render.markup import environment
+    from build_scripts.render.tilemap import tile_map
 
     (tmp_path / "metadata").mkdir()
     text = (REPO / "metadata" / "tile-map.csv").read_text(encoding="utf-8").replace(",NFK\n", ",<i>\n")

@@ -1,7 +1,7 @@
 """The totals check, on tiny hand-built tables with exact expected results."""
 from decimal import Decimal
 
-from build_scripts.totals import Mismatch, find_mismatches
+from build_scripts.checks.totals import Mismatch, find_mismatches
 
 
 def obs(level, category, value, measure="eligible", report="r-2020-21"):

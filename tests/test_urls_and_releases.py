@@ -1,7 +1,6 @@
 """Stable URLs: a moved page keeps its old URL through a redirect, and no link points at a section
 that does not exist. (Each release stays downloadable at its versioned URL: test_releases.py.)"""
-from build_scripts.package import build_package
-from build_scripts.site import build_docs, build_site
+from build_scripts.build import build_docs, build_package, build_site
 
 
 def test_redirect_keeps_an_old_url(tiny_project):

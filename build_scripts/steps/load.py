@@ -21,9 +21,13 @@ from typing import Any, Collection
 
 import frictionless
 
-from .errors import BuildError, InputProblem, excerpt
-from .metadata import (
+from build_scripts.cache import keys
+from build_scripts.checks.crosschecks import RULES
+from build_scripts.checks.quality import check_problems
+from build_scripts.errors import BuildError, InputProblem, excerpt
+from build_scripts.inputs.metadata import (
     CATEGORY_TERMS,
+    CHECKED_BY,
     KEY_MEASURES,
     LEVEL_TERMS,
     CsvTable,
@@ -33,22 +37,19 @@ from .metadata import (
     checked_once,
     describe_value,
     in_words,
+    linked_inputs,
     load_schema,
     placeholder_problems,
     read_csv_table,
     read_input,
-    linked_inputs,
     read_yaml_document,
     rel,
 )
-from .paths import Paths
-from .crosschecks import RULES
-from .quality import check_problems
-from .workers import render_pool
+from build_scripts.paths import Paths
+from build_scripts.workers import render_pool
 
 CURATED_COLUMNS = ["table", "row", "column", "value", "measure_id", "level", "category", "note"]
 # A printed dash is typed as "-" and nothing else (curated/README.md, "When the build stops").
-DASHES = {"-"}
 
 
 @dataclass
@@ -171,7 +172,8 @@ def validate_table(path: Path, root: Path, schema: dict[str, Any], cache: Path |
 
 
 def _validated_marker(path: Path, root: Path, schema: dict[str, Any]) -> str:
-    return hashlib.sha256(read_input(path, root) + json.dumps(schema, sort_keys=True).encode()).hexdigest()
+    """The key of a file found valid: its bytes, its schema and the code that validates it."""
+    return keys.key("valid file", [hashlib.sha256(read_input(path, root)).hexdigest(), schema], **CHECKED_BY)
 
 
 # From this many files not yet validated (a cold build), they are validated on every core.
@@ -574,9 +576,9 @@ def quality_register_problems(paths: Paths, document: YamlDocument, report_ids: 
         if row["measure_id"] and row["measure_id"] not in measure_ids:
             problems.append(InputProblem(document.file, document.line(index, "measure_id"), "measure_id",
                                          "a measure_id of metadata/measures.csv", repr(row["measure_id"])))
-        for keys, expected, found in check_problems(document.data[index], table_fields):
-            problems.append(InputProblem(document.file, document.line(index, *keys),
-                                         ".".join(str(k) for k in keys), expected, found))
+        for place, expected, found in check_problems(document.data[index], table_fields):
+            problems.append(InputProblem(document.file, document.line(index, *place),
+                                         ".".join(str(k) for k in place), expected, found))
     return sorted(problems, key=lambda p: p.line or 0)
 
 
@@ -653,10 +655,3 @@ def _frictionless_entry_problems(document: YamlDocument, schema: dict[str, Any],
                          else "an empty value" if error.cell in (None, "") else repr(error.cell))
             problems.append(InputProblem(document.file, line, name, expected, found))
     return problems
-
-
-def parse_value(printed: str) -> tuple[str, str]:
-    """Return (value, status) for a printed value that already passed the schema's pattern."""
-    if printed in DASHES:
-        return "", "not_applicable"
-    return printed.replace(",", ""), "reported"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .errors import BuildError, InputProblem
-from .metadata import CATEGORIES, LEVELS, describe_value
-from .crosschecks import RULES_BY_ID, Breach
-from .totals import Mismatch
+from build_scripts.checks.crosschecks import RULES_BY_ID, Breach
+from build_scripts.checks.totals import Mismatch
+from build_scripts.errors import BuildError, InputProblem
+from build_scripts.inputs.metadata import CATEGORIES, LEVELS, describe_value
 
 REGISTER_FILE = "metadata/quality-register.yaml"
 PUBLISHED_FIELDS = ["quality_id", "report_id", "measure_id", "kind", "location", "printed", "found", "handling"]

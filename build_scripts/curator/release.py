@@ -26,17 +26,18 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from .corrections import Change, Key, correction_rows, figure_changes, read_observations
-from .dataset import Dataset, dataset_from
-from .downloads import folder_files, release_files
-from .errors import BuildError, InputProblem
-from .load import read_table
-from .metadata import rel
-from .package import csv_text, field_names, working_package
-from .pages import figure_words, release_arguments
-from .paths import Paths
-from .releases import MANIFEST, Releases, is_version, read_releases, version_key
-from .site import build_all
+from build_scripts.build import build_all, working_package
+from build_scripts.checks.corrections import Change, Key, correction_rows, figure_changes, read_observations
+from build_scripts.errors import BuildError, InputProblem
+from build_scripts.inputs.dataset import Dataset, dataset_from
+from build_scripts.inputs.metadata import rel
+from build_scripts.inputs.releases import MANIFEST, Releases, is_version, read_releases, version_key
+from build_scripts.paths import Paths
+from build_scripts.render.downloads import folder_files, release_files
+from build_scripts.reproducible import csv_text
+from build_scripts.steps.load import read_table
+from build_scripts.steps.package import field_names
+from build_scripts.steps.pages import figure_words, release_arguments
 
 CHANGELOG = "CHANGELOG.md"
 

@@ -25,15 +25,14 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .charts import chart_jobs, render_jobs
-from .dataset import dataset_from, read_dataset
-from .errors import BuildError
-from .lock import build_lock
-from .memo import LiveMemo, environment_digest
-from .package import build_package, save, working_package
-from .pages import build_pages
-from .paths import Paths
-from .site import build_docs
+from build_scripts.build import build_docs, build_package, save_package, working_package
+from build_scripts.cache.memo import LiveMemo, environment_digest
+from build_scripts.errors import BuildError
+from build_scripts.inputs.dataset import dataset_from, read_dataset
+from build_scripts.lock import build_lock
+from build_scripts.paths import Paths
+from build_scripts.steps.charts import chart_jobs, render_jobs
+from build_scripts.steps.pages import build_pages
 
 log = logging.getLogger("mkdocs.preview")
 WATCHED = ["curated", "metadata", "templates", "CHANGELOG.md", "theme", "mkdocs.yml"]
@@ -161,7 +160,7 @@ class Preview:
             stages[name] = time.perf_counter() - started - sum(stages.values())
 
         try:
-            curated, files, _state = working_package(self.paths)
+            curated, files, state = working_package(self.paths)
             lap("check")
         except BuildError as error:
             log.error(f"Not updated: {len(error.problems)} problem(s) in the inputs; the pages show the last good "
@@ -202,7 +201,7 @@ class Preview:
         # The slow pass: the validated package, the data page and the downloads.
         started = time.perf_counter()
         try:
-            save(files, curated, self.paths)
+            save_package(self.paths, curated, files, state)
         except BuildError as error:
             log.error("The data package is not valid:\n" + "\n".join(f"  {p}" for p in error.problems))
             return
@@ -215,9 +214,8 @@ class Preview:
 
 def serve(paths: Paths = Paths(), host: str = "127.0.0.1", port: int = 8000) -> None:
     """Entry point: build, serve, and update on every save until interrupted."""
-    from mkdocs.livereload import LiveReloadServer, _timestamp
-
     from mkdocs.config import load_config
+    from mkdocs.livereload import LiveReloadServer, _timestamp
 
     paths.docs.mkdir(exist_ok=True)  # MkDocs checks that docs_dir exists; the first build fills it
     mount_path = urlsplit(load_config(config_file=str(paths.root / "mkdocs.yml")).site_url or "/").path

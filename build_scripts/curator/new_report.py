@@ -14,10 +14,10 @@ import io
 import re
 from pathlib import Path
 
-from .errors import BuildError, InputProblem
-from .load import CURATED_COLUMNS
-from .metadata import PLACEHOLDER, read_csv_dicts, rel
-from .paths import Paths
+from build_scripts.errors import BuildError, InputProblem
+from build_scripts.inputs.metadata import PLACEHOLDER, read_csv_dicts, rel
+from build_scripts.paths import Paths
+from build_scripts.steps.load import CURATED_COLUMNS
 
 MATRIX_LEVELS = {"eligible": ["1", "2", "3", "all"], "managed_l2_l3": ["2", "3", "all"],
                  "custody_breach_licence": ["2", "3", "all"], "custody_breach_order": ["2", "3", "all"]}

@@ -11,12 +11,12 @@ lists only the files in the zip.
 """
 from __future__ import annotations
 
-from .dataset import Dataset
-from .markup import text_environment
-from .package import citation_cff
-from .paths import Paths
-from .reproducible import checksum_lines, deterministic_zip, source_date_epoch
-from .spreadsheet import build_spreadsheet
+from build_scripts.inputs.dataset import Dataset
+from build_scripts.paths import Paths
+from build_scripts.render.citation import citation_cff
+from build_scripts.render.markup import text_environment
+from build_scripts.render.spreadsheet import build_spreadsheet
+from build_scripts.reproducible import checksum_lines, deterministic_zip, source_date_epoch
 
 ZIP_NAME = "mappa-statistics.zip"
 XLSX_NAME = "mappa-statistics.xlsx"

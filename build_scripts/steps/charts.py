@@ -18,15 +18,10 @@ changed; a cold build renders in parallel.
 """
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
-import inspect
-import io
 import json
 import os
-import re
-import string
 import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,46 +29,33 @@ from pathlib import Path
 from typing import Any, Callable
 
 import altair as alt
-import font_lato
 import pandas as pd
 from markupsafe import Markup
 
-from .memo import place
-from .workers import render_pool
-from .dataset import Dataset, category_label, level_label, number
-from .outline import Outliner
+from build_scripts.cache import keys
+from build_scripts.cache.memo import place
+from build_scripts.inputs.dataset import Dataset, category_label, level_label, number
+from build_scripts.render.images import (
+    FONT_FAMILY,
+    FONT_SIZE,
+    NARROW,
+    TEXT_COLOUR,
+    WIDE,
+    converter,
+    embed_font,
+    framed,
+    text_width,
+)
+from build_scripts.workers import render_pool
 
 # Colours: each has at least 3:1 contrast with the white chart background (WCAG 1.4.11).
 # Charts keep a white background in the dark scheme too, so their text always has strong contrast.
 BAR_COLOUR = "#1f4e79"
-TEXT_COLOUR = "#1b1b1b"
-MUTED_COLOUR = "#595959"
-FONT_FAMILY = "Lato"
-FONT_FILES = {"normal": font_lato.font_files["Lato"], "bold": font_lato.font_files["LatoBold"]}
-FONT_SIZE = 12  # the smallest text in a chart: 12 px, never scaled down on a phone
-# A 390 px phone has 358 px of content, less the figure's padding: the narrow chart fits it. From
-# WIDE_FROM_EM (720 px) the page column is at least 686 px wide (Material's layout, measured in
-# Chromium at 720 to 2560 px), and the wide chart fits it at its own size.
-NARROW, WIDE = 340, 640
-WIDE_FROM_EM = 45
 BAR_STEP = 22
 # Wrap longer row labels (area names) onto several lines: fewer lines where there is room.
 LABEL_CHARS = {NARROW: 22, WIDE: 48}
-RENDERER_VERSION = "vl-convert 1.9 / charts v10"  # bump to invalidate the cache
-
-
-@functools.lru_cache(maxsize=1)
-def _drawn_with() -> str:
-    """What every chart is drawn with, for its cache key: this module and the modules it draws
-    with, and the versions of the packages that shape a chart's bytes. A change to any of them
-    redraws every chart (RENDERER_VERSION alone had to be bumped by hand, and once was not)."""
-    from importlib import metadata
-
-    here = Path(__file__).resolve().parent
-    code = [hashlib.sha256((here / name).read_bytes()).hexdigest() for name in ("charts.py", "outline.py", "dataset.py")]
-    versions = [metadata.version(name) for name in ("altair", "vl-convert-python", "font-lato", "fonttools", "brotli",
-                                                    "markupsafe")]
-    return hashlib.sha256(json.dumps([code, versions]).encode()).hexdigest()
+# Packages whose version can change a chart's bytes (with the code that draws it: keys.py).
+CHART_LIBRARIES = ("altair", "vl-convert-python", "font-lato", "fonttools", "brotli", "markupsafe")
 
 
 @dataclass(frozen=True)
@@ -91,9 +73,8 @@ class ChartJob:
 
     @functools.cached_property
     def key(self) -> str:
-        payload = json.dumps([self.kind, self.args, self.title, self.source, RENDERER_VERSION, _drawn_with()],
-                             sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return keys.key("chart", [self.kind, self.args, self.title, self.source], code=[__name__],
+                        libraries=CHART_LIBRARIES)
 
     def spec(self, width: int = NARROW) -> dict[str, Any]:
         return _vegalite(*SPEC_PARTS[self.kind](*self.args, width=width))
@@ -311,200 +292,44 @@ SPEC_PARTS = {"levels": levels_parts, "series": series_parts, "ranked": ranked_p
 
 # -- fonts -----------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)  # one per weight (a cache of one reloaded the font at every other call)
-def _font(weight: str):
-    from fontTools.ttLib import TTFont
-
-    return TTFont(FONT_FILES[weight])
 
 
-@functools.lru_cache(maxsize=None)
-def _advance(weight: str, character: str) -> int:
-    font = _font(weight)
-    return font["hmtx"][font.getBestCmap().get(ord(character), ".notdef")][0]
 
 
-def text_width(text: str, size: float, weight: str = "normal") -> float:
-    """The advance width of a line of text in the chart font, in pixels."""
-    units = sum(_advance(weight, ch) for ch in text)
-    return units * size / _font(weight)["head"].unitsPerEm
 
 
-@functools.lru_cache(maxsize=512)
-def _font_face(weight: str, characters: str) -> str:
-    """A @font-face rule with the chart font subset to `characters`, as a data: URL (an SVG
-    shown by <img> may load nothing else). Cached: most charts use the same characters."""
-    return (f'@font-face{{font-family:"{FONT_FAMILY}";font-weight:{400 if weight == "normal" else 700};'
-            f'src:url(data:font/woff2;base64,{font_data(weight, characters)}) format("woff2")}}')
 
 
-# Where subsets are kept between builds, beside the chart cache: making one takes about 0.3 s,
-# which a rebuild that draws a single chart would otherwise pay. Set by render_jobs in the
-# process that builds the pages (cards and the tile map use it too); the render pool's workers
-# keep their subsets in memory only.
-FONT_CACHE: Path | None = None
 
 
-@functools.lru_cache(maxsize=512)
-def font_data(weight: str, characters: str) -> str:
-    """The chart font in one weight, subset to `characters`, as base64 WOFF2."""
-    from importlib import metadata
-
-    cached = None
-    if FONT_CACHE is not None:
-        # Everything the subset's bytes depend on: the font, the subsetting code and options,
-        # and the packages that subset and compress it.
-        key = [Path(FONT_FILES[weight]).name, metadata.version("font-lato"), metadata.version("fonttools"),
-               metadata.version("brotli"), hashlib.sha256(inspect.getsource(_subset).encode()).hexdigest(),
-               RENDERER_VERSION, characters]
-        cached = FONT_CACHE / hashlib.sha256(json.dumps(key).encode()).hexdigest()
-        if cached.exists():
-            return cached.read_text(encoding="ascii")
-    data = _subset(weight, characters)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.tmp-{os.getpid()}")
-        tmp.write_text(data, encoding="ascii")
-        tmp.replace(cached)
-    return data
 
 
-def _subset(weight: str, characters: str) -> str:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.flavor = "woff2"  # brotli-compressed: a third smaller than woff
-    options.layout_features = ["kern"]
-    options.hinting = False
-    options.name_IDs = [0, 1, 2, 13]  # keep the copyright and licence names (OFL)
-    font = TTFont(FONT_FILES[weight], recalcTimestamp=False)  # byte-identical builds: no "modified now"
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
-    font.flavor = options.flavor
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-_TEXT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.S)
 
 
-# Characters every chart of a kind uses, added to each subset so that most charts ask for the
-# same subset, which is then made once per worker (subsetting is the slow part). Downloads and
-# link-preview cards carry all of printable ASCII, so one subset serves them all; pages carry
-# only what charts show.
-COMMON_CHARACTERS = frozenset("0123456789,.-\u2013() Category Level All categories not applicable not published")
-DOWNLOAD_CHARACTERS = frozenset(string.printable.strip() + " ")
 
 
-def embed_font(svg: str, download: bool = False) -> str:
-    """Add the chart font, subset to the characters of each weight, to an SVG (with `download`,
-    to printable ASCII as well: for downloads and cards)."""
-    import html
-
-    by_weight: dict[str, set[str]] = {"normal": set(), "bold": set()}
-    for attributes, content in _TEXT.findall(svg):
-        weight = "bold" if re.search(r'font-weight="(bold|700)"', attributes) else "normal"
-        by_weight[weight].update(html.unescape(re.sub(r"<[^>]+>", "", content)))
-    common = DOWNLOAD_CHARACTERS if download else COMMON_CHARACTERS
-    rules = "".join(_font_face(w, "".join(sorted(chars | common))) for w, chars in by_weight.items() if chars)
-    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + f"<style>{rules}</style>", svg, count=1)
 
 
 # -- downloads -------------------------------------------------------------------------------
 
-def _lines(text: str, size: float, width: float, weight: str = "normal") -> list[str]:
-    """Wrap text to a width, breaking a word too long for a line (a web address) after a "/"."""
-    words, lines = [], []
-    for word in text.split():
-        pieces = re.findall(r"[^/]*/|[^/]+", word) if text_width(word, size, weight) > width else [word]
-        words += [("" if i == 0 else "\0") + piece for i, piece in enumerate(pieces)]
-    for word in words:
-        if word.startswith("\0"):  # the rest of a broken word: joins without a space
-            word = word[1:]
-            if lines and text_width(lines[-1] + word, size, weight) <= width:
-                lines[-1] += word
-            else:
-                lines.append(word)
-            continue
-        if lines and text_width(lines[-1] + " " + word, size, weight) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines
 
 
-def download_svg(chart_svg: str, title: str, source: str) -> str:
-    """The chart with its title above and its source and licence below, for reuse."""
-    return framed(chart_svg, title, source)[0]
 
 
-def framed(chart_svg: str, title: str, source: str) -> tuple[str, str]:
-    """The download SVG and the same picture for drawing the PNG from. In the second the chart's
-    content is placed without its own <svg> element, whose viewport the renderer would draw
-    through a clip, in a layer of its own (over half the time of the PNG); the chart fills its
-    viewBox, so nothing is clipped anyway. Its text is drawn as glyph outlines (outline.py), and
-    it carries no @font-face: the renderer has the font."""
-    width, height = _size(chart_svg)
-    width = max(width, NARROW)
-    margin = 8
-    title_lines = _lines(title, 15, width - 2 * margin, "bold")
-    footer_lines = _lines(source, 11, width - 2 * margin) + _lines(
-        "Licence: Open Government Licence v3.0.", 11, width - 2 * margin)
-    title_height = margin + 20 * len(title_lines)
-    footer_top = title_height + height + 6
-    total_height = footer_top + 15 * len(footer_lines) + margin
-    head = [Markup('<rect width="100%" height="100%" fill="white"/>')]
-    for i, line in enumerate(title_lines):
-        head.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="15" font-weight="bold" fill="{c}">'
-                           '{t}</text>').format(x=margin, y=margin + 15 + 20 * i, f=FONT_FAMILY, c=TEXT_COLOUR,
-                                                t=line))
-    head.append(Markup('<g transform="translate(0,{y})">').format(y=title_height))
-    tail = [Markup("</g>")]
-    for i, line in enumerate(footer_lines):
-        tail.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="11" fill="{c}">{t}</text>').format(
-            x=margin, y=footer_top + 11 + 15 * i, f=FONT_FAMILY, c=MUTED_COLOUR, t=line))
-    tail.append(Markup("</svg>"))
-    head, tail = str(Markup("").join(head)), str(Markup("").join(tail))
-    root = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_height}" ' \
-           f'viewBox="0 0 {width} {total_height}">'
-    inner = re.sub(r"<style>.*?</style>", "", chart_svg, count=1, flags=re.S)
-    download = embed_font(root + head + inner + tail, download=True)
-    raster = root.replace("<svg ", '<svg xmlns:xlink="http://www.w3.org/1999/xlink" ', 1) + head + _content(inner) + tail
-    return download, outline_text(raster)
 
 
-_ROOT = re.compile(r'\s*<svg\b[^>]*\bwidth="([\d.]+)" height="([\d.]+)" viewBox="0 0 ([\d.]+) ([\d.]+)">(.*)</svg>\s*',
-                   re.S)
 
 
-def _content(chart_svg: str) -> str:
-    """What a chart's <svg> element holds, when its viewBox is its own size (as Vega writes it),
-    so drawing the content in place draws the same picture; otherwise the chart SVG itself."""
-    match = _ROOT.fullmatch(chart_svg)
-    return match.group(5) if match and match.group(1, 2) == match.group(3, 4) else chart_svg
 
 
 # -- rendering ---------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
-def _outliner() -> Outliner:
-    return Outliner(FONT_FAMILY, FONT_FILES)
 
 
-def outline_text(svg: str) -> str:
-    """The SVG with its text in the chart font drawn as glyph outlines, for drawing a PNG of it."""
-    return _outliner()(svg)
 
 
-@functools.lru_cache(maxsize=1)
-def _converter():
-    import vl_convert as vlc  # imported in the worker process
-
-    vlc.register_font_directory(font_lato.font_directory)
-    return vlc
 
 
 # What a chart's cache entry holds, by suffix, and where each file goes under docs/. The .png is
@@ -519,7 +344,7 @@ def _targets(job: ChartJob) -> tuple[str, ...]:
 def _render(job: ChartJob) -> tuple[str, str, str, bytes]:
     """The phone's chart, the desktop's, and the downloads: the desktop's chart with its title,
     source and licence, as SVG and as a PNG at twice its size (at least 1200 px wide)."""
-    vlc = _converter()
+    vlc = converter()
     label = Markup('class="marks" role="img" aria-label="{}"').format(job.title)
     narrow, wide = (vlc.vegalite_to_svg(job.spec(width)) for width in (NARROW, WIDE))
     download, raster = framed(wide, job.title, job.source)
@@ -566,23 +391,10 @@ def _store(cache_dir: Path, job: ChartJob, outputs: tuple[str, str, str, bytes])
         tmp.replace(cache_dir / f"{job.key}{suffix}")
 
 
-def _size(svg: str) -> tuple[int, int]:
-    head = svg[:600]
-    width = re.search(r'width="(\d+(?:\.\d+)?)"', head)
-    height = re.search(r'height="(\d+(?:\.\d+)?)"', head)
-    return round(float(width.group(1))) if width else NARROW, round(float(height.group(1))) if height else 200
 
 
-def svg_size(svg_path: Path) -> tuple[int, int]:
-    stat = svg_path.stat()
-    # Keyed by the file's identity and time too: the preview redraws a chart under the same path.
-    return _svg_size(svg_path, stat.st_ino, stat.st_mtime_ns)
 
 
-@functools.lru_cache(maxsize=None)
-def _svg_size(svg_path: Path, inode: int, mtime_ns: int) -> tuple[int, int]:
-    with svg_path.open(encoding="utf-8") as handle:
-        return _size(handle.read(600))
 
 
 def _cells_args(cells: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -630,7 +442,7 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
                     f"areas/{area_id}/{report['year']}/{mid}.svg", title_y, alt_text, "levels", (_cells_args(cells),),
                     f"areas/{area_id}/{report['year']}/{rid}-{mid}", source)
     for measure in measures:
-        latest = latest_by_area(data, measure["measure_id"])
+        latest = data.latest_by_area(measure["measure_id"])
         if len(latest) < 2 or not _any_bar([obs["value"] for _, obs in latest.values()]):
             continue
         rows = [(f"{data.areas[a]['name']} ({r['year']})", obs["value"]) for a, (r, obs) in sorted(latest.items())]
@@ -641,16 +453,6 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
             f"compare/{measure['measure_id']}.svg", title, ranked_alt(title, rows), "ranked", (rows,),
             f"compare/compare-{measure['measure_id']}", source)
     return jobs
-
-
-def latest_by_area(data: Dataset, measure_id: str) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
-    """For each area, its latest report that printed a number for this measure's total."""
-    latest = {}
-    for report in sorted(data.reports.values(), key=lambda r: r["year"]):
-        obs = data.cell(report["report_id"], measure_id)
-        if obs is not None and obs["status"] == "reported":
-            latest[report["area_id"]] = (report, obs)
-    return latest
 
 
 def build_charts(data: Dataset, out_dir: Path, cache_dir: Path,

@@ -18,13 +18,12 @@ The key of a page's conversion (`ConversionCache.key`) holds:
 A conversion that logged a warning is never cached, so every warning is logged on every build
 and strict mode counts it. Messages below warning level are not replayed from the cache.
 
-Run as `python -m build_scripts.mkdocs_build`, in its own process: the conversions are forked
+Run as `python -m build_scripts.cache.mkdocs_build`, in its own process: the conversions are forked
 from it, and a process that has drawn charts (vl-convert runs threads) cannot fork safely.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -32,22 +31,16 @@ import platform
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = "mkdocs-build v1"  # bump to convert every page afresh
+from build_scripts.cache import keys
+
 # Fewer uncached pages than this convert in this process: starting workers would cost more.
 PARALLEL_FROM = 32
 LIBRARIES = ["mkdocs", "Markdown", "mkdocs-material", "pymdown-extensions"]
-
-
-def _installed(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:  # not installed: part of the key all the same
-        return "-"
+MODULE = "build_scripts.cache.mkdocs_build"  # its name in keys, also when run as __main__
 
 
 class _Noticed(logging.Handler):
@@ -79,14 +72,12 @@ class ConversionCache:
             # Page.render records links for the anchor check only above debug level.
             "records_links": logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG,
         }
-        self.context = hashlib.sha256(json.dumps(
-            [CACHE_VERSION, platform.python_version(), [_installed(n) for n in LIBRARIES], settings, listing],
-            sort_keys=True, default=repr).encode()).hexdigest()
+        self.context = keys.key("page conversion", [platform.python_version(), json.loads(json.dumps(
+            settings, sort_keys=True, default=repr)), listing], code=[MODULE], libraries=LIBRARIES)
 
     def key(self, page: Any, markdown: str) -> str:
         file = page.file
-        return hashlib.sha256(json.dumps(
-            [self.context, file.src_uri, file.url, file.dest_uri, markdown]).encode()).hexdigest()
+        return keys.digest(self.context, file.src_uri, file.url, file.dest_uri, markdown)
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -274,7 +265,7 @@ def build(config_file: Path, docs_dir: Path, site_dir: Path, plugin: CachedConve
 def main(argv: list[str] | None = None) -> int:
     from mkdocs.exceptions import Abort
 
-    parser = argparse.ArgumentParser(prog="python -m build_scripts.mkdocs_build", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m build_scripts.cache.mkdocs_build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config-file", required=True, type=Path)
     parser.add_argument("--docs-dir", required=True, type=Path)

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BuildError, InputProblem
-from .paths import Paths
+from build_scripts.errors import BuildError, InputProblem
+from build_scripts.paths import Paths
 
 MANIFEST = "SHA256SUMS"
 README = "README.md"

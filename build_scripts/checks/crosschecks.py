@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
-from .metadata import CATEGORIES
+from build_scripts.inputs.metadata import CATEGORIES
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.cell._writer import write_cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
@@ -31,8 +31,8 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
-from .dataset import Dataset
-from .reproducible import deterministic_zip
+from build_scripts.inputs.dataset import Dataset
+from build_scripts.reproducible import deterministic_zip
 
 NOT_APPLICABLE = "[z]"
 # The package's tables in the spreadsheet, in order. The quality register is on the notes sheet.

@@ -8,9 +8,7 @@ from __future__ import annotations
 import csv
 import datetime
 import functools
-import hashlib
 import io
-import json
 import os
 import re
 import stat
@@ -23,8 +21,9 @@ from typing import Any
 import frictionless
 import yaml
 
-from .errors import BuildError, InputProblem, excerpt
-from .paths import Paths
+from build_scripts.cache import keys
+from build_scripts.errors import BuildError, InputProblem, excerpt
+from build_scripts.paths import Paths
 
 RESOURCE_NAMES = ["observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
 LEVELS = ["1", "2", "3", "all"]
@@ -178,13 +177,17 @@ def read_csv_dicts(path: Path, root: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
+# What checks an input, for the key of a passed check (cache/keys.py): the load step runs every
+# check of the inputs, with every module it imports, and frictionless validates.
+CHECKED_BY = {"code": ["build_scripts.steps.load"], "libraries": ["frictionless"]}
+
+
 def checked_once(cache: Path | None, inputs: Any, check: Callable[[], list[InputProblem]]) -> list[InputProblem]:
-    """Run `check` unless the same inputs passed it before (a marker file named by their hash), so a
-    rebuild with unchanged metadata does not validate it again."""
+    """Run `check` unless the same inputs passed it before with the same checking code (a marker
+    file named by their key), so a rebuild with unchanged metadata does not validate it again."""
     if cache is None:
         return check()
-    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
-    marker = cache / digest
+    marker = cache / keys.key("passed check", inputs, **CHECKED_BY)
     if marker.exists():
         return []
     problems = check()
@@ -693,3 +696,14 @@ def rel(path: Path, root: Path) -> str:
         return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+# A printed dash, typed as "-": the only character read as one (curated/README.md, "Dashes").
+DASHES = {"-"}
+
+
+def parse_value(printed: str) -> tuple[str, str]:
+    """Return (value, status) for a printed value that already passed the schema's pattern."""
+    if printed in DASHES:
+        return "", "not_applicable"
+    return printed.replace(",", ""), "reported"

@@ -18,33 +18,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-CODE_DIR = Path(__file__).resolve().parent
-# Packages whose version can change the bytes of a page, a chart or a card.
+from build_scripts.cache import keys
+from build_scripts.cache.keys import digest
+
+# Packages whose version can change the bytes of a page or of the files beside it.
 OUTPUT_PACKAGES = ["jinja2", "markupsafe", "pyyaml", "altair", "vl-convert-python", "font-lato", "fonttools"]
 
 
-def digest(*parts: Any) -> str:
-    """A stable hash of JSON-able values (dict keys sorted)."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-
-
-def tree_digest(folders: Iterable[Path], pattern: str = "*") -> str:
-    """A hash of every file's path and bytes under the folders."""
-    h = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-            h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 def environment_digest(templates: Path) -> str:
-    """What every unit is made with: the build code, the templates and the package versions."""
-    versions = {name: metadata.version(name) for name in OUTPUT_PACKAGES}
-    return digest(tree_digest([CODE_DIR], "*.py"), tree_digest([templates]), versions)
+    """What every unit is made with: the code of the pages step (with every module it runs),
+    the templates and the versions of the packages that shape a page (keys.py)."""
+    return keys.key("page unit", code=["build_scripts.steps.pages"], libraries=OUTPUT_PACKAGES, files=[templates])
 
 
 def place(source: Path, target: Path) -> None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .releases import UNRELEASED
+from build_scripts.inputs.releases import UNRELEASED
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -75,6 +75,15 @@ class Dataset:
         span = years[0] if len(years) == 1 else f"years from {years[0]} to {years[-1]}"
         return (f"{len(self.reports)} report{'s' if len(self.reports) != 1 else ''} from {len(held)} of the "
                 f"{len(self.areas)} MAPPA areas of England and Wales, for {span}")
+
+    def latest_by_area(self, measure_id: str) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+        """For each area, its latest report that printed a number for this measure's total."""
+        latest = {}
+        for report in sorted(self.reports.values(), key=lambda r: r["year"]):
+            obs = self.cell(report["report_id"], measure_id)
+            if obs is not None and obs["status"] == "reported":
+                latest[report["area_id"]] = (report, obs)
+        return latest
 
     def quality_for(self, report_id: str) -> list[dict[str, str]]:
         return [q for q in self.quality if q["report_id"] == report_id]

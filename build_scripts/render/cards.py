@@ -3,32 +3,39 @@ the site, drawn at build time.
 
 Python computes the values (lines of text, wrapped in the chart font, and their positions); the
 template templates/card.svg.j2 writes the SVG, which carries the chart font like a chart;
-vl-convert renders it to PNG with the same font (registered by charts._converter). Each PNG is
+vl-convert renders it to PNG with the same font (registered by charts.converter). Each PNG is
 cached by the hash of its SVG, so a rebuild redraws only cards whose text changed.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
 from typing import Any, Callable
 
-from .workers import render_pool
-from .charts import (FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, embed_font, outline_text,
-                     text_width)
+from build_scripts.cache import keys
+from build_scripts.render.images import (
+    FONT_FAMILY,
+    MUTED_COLOUR,
+    TEXT_COLOUR,
+    converter,
+    embed_font,
+    outline_text,
+    text_width,
+    wrap_lines,
+)
+from build_scripts.workers import render_pool
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 48
 ACCENT = "#1f4e79"
 LICENCE = "Licence: Open Government Licence v3.0"
-CARD_VERSION = "cards v2"  # bump to redraw every card
 
 
 def fit(text: str, size: float, width: float, weight: str = "normal", most: int = 2) -> list[str]:
     """Wrap text to a width in at most `most` lines; a longer text ends with an ellipsis (the
     whole text is in the card's alternative text, og:image:alt)."""
-    lines = _lines(text, size, width, weight)
+    lines = wrap_lines(text, size, width, weight)
     if len(lines) <= most:
         return lines
     last = lines[most - 1]
@@ -68,7 +75,7 @@ def layout(kicker: str, heading: str, subheading: str, figure: str, words: str, 
 def _render(svg: str) -> bytes:
     """The PNG of a card: drawn with its text as glyph outlines (outline.py), the same picture in
     half the time, and without its @font-face (the renderer has the font registered)."""
-    return _converter().svg_to_png(outline_text(re.sub(r"<style>.*?</style>", "", svg, count=1, flags=re.S)),
+    return converter().svg_to_png(outline_text(re.sub(r"<style>.*?</style>", "", svg, count=1, flags=re.S)),
                                    scale=1)
 
 
@@ -78,7 +85,7 @@ def prepare(svg_text: str) -> tuple[str, str]:
     chart's download, so most cards ask for the same subset, made once: subset to each card's own
     characters, it took longer than drawing the card."""
     svg = embed_font(svg_text, download=True)
-    return hashlib.sha256((CARD_VERSION + svg).encode()).hexdigest(), svg
+    return keys.key("card", svg, code=[__name__], libraries=["vl-convert-python", "font-lato"]), svg
 
 
 class CardWriter:

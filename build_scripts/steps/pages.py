@@ -10,27 +10,52 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Collection
+from typing import TYPE_CHECKING, Any, Callable, Collection
 
 from markupsafe import Markup
 
-from . import cards, tilemap
-from .citation import citation_fields
-from .charts import WIDE_FROM_EM, ChartJob, latest_by_area, svg_size
-from .crosschecks import RULES
-from .dataset import Dataset, category_label, level_label, number, percent
-from .downloads import (CHECKSUMS_NAME, CITATION_NAME, README_NAME, XLSX_NAME, ZIP_NAME, folder_files,
-                        release_files)
-from .memo import NoMemo, Recording, digest
-from .markup import (absolute_url, anchor, bibtex_text, citation_environment, describe, environment,
-                     front_matter, ris_text, url)
-from .metadata import CATEGORIES, CATEGORY_TERMS, KEY_MEASURES, LEVEL_TERMS, LEVELS, read_yaml_document
-from .package import csv_text
-from .paths import Paths
-from .quality import figures_concerned
-from .releases import read_releases, version_key
-from .reproducible import sha256
+from build_scripts.cache.keys import digest
+from build_scripts.cache.memo import NoMemo, Recording
+from build_scripts.checks.crosschecks import RULES
+from build_scripts.checks.quality import figures_concerned
+from build_scripts.inputs.dataset import Dataset, category_label, level_label, number, percent
+from build_scripts.inputs.metadata import (
+    CATEGORIES,
+    CATEGORY_TERMS,
+    KEY_MEASURES,
+    LEVEL_TERMS,
+    LEVELS,
+    read_yaml_document,
+)
+from build_scripts.inputs.releases import read_releases, version_key
+from build_scripts.paths import Paths
+from build_scripts.render import cards, tilemap
+from build_scripts.render.citation import citation_fields
+from build_scripts.render.downloads import (
+    CHECKSUMS_NAME,
+    CITATION_NAME,
+    README_NAME,
+    XLSX_NAME,
+    ZIP_NAME,
+    folder_files,
+    release_files,
+)
+from build_scripts.render.images import WIDE_FROM_EM, svg_size
+from build_scripts.render.markup import (
+    absolute_url,
+    anchor,
+    bibtex_text,
+    citation_environment,
+    describe,
+    environment,
+    front_matter,
+    ris_text,
+    url,
+)
+from build_scripts.reproducible import csv_text, sha256
 
+if TYPE_CHECKING:  # the charts step's output, which the pages place: no code is borrowed from it
+    from build_scripts.steps.charts import ChartJob
 
 # Each measure's headline sentence, as a person would write it for no one (or no orders), for
 # one, and for many. {n} is the figure as printed, formatted; the other fields are dates and the area.
@@ -655,7 +680,7 @@ def compare_page(site: Site) -> None:
     page_path = "compare/index.md"
     blocks = []
     for measure in data.measures_in_order():
-        latest = latest_by_area(data, measure["measure_id"])
+        latest = data.latest_by_area(measure["measure_id"])
         if not latest:
             continue
         ordered = sorted(latest.items(), key=lambda kv: (-Decimal(kv[1][1]["value"]), data.areas[kv[0]]["name"]))
@@ -686,7 +711,7 @@ def glossary_pages(site: Site) -> None:
     nothing: tuple[set[str], set[str], set[str]] = (set(), set(), set())
     # The compare page has a section only for a measure some report gives a number for: link to
     # no other (a link to a missing section would point nowhere).
-    compared = {m["measure_id"] for m in data.measures_in_order() if latest_by_area(data, m["measure_id"])}
+    compared = {m["measure_id"] for m in data.measures_in_order() if data.latest_by_area(m["measure_id"])}
     reports_in_order = sorted(data.reports.values(), key=lambda r: (r["year"], r["report_id"]))
     for term in terms:
         tid = term["term_id"]
@@ -925,7 +950,7 @@ def tile_map_downloads(site: Site, layout: dict[str, dict[str, Any]]) -> dict[st
 
 def tile_map_for(site: Site, page_path: str, layout: dict[str, dict[str, Any]], sizes: dict[str, int]
                  ) -> dict[str, Any]:
-    """The tile map's values for one page, its key and its downloads (build_scripts/tilemap.py)."""
+    """The tile map's values for one page, its key and its downloads (build_scripts/render/tilemap.py)."""
     href = (lambda a: url(rel_href(page_path, f"areas/{a}/index.md")))
     return dict(map=tilemap.tile_map(site.data, layout, href),
                 rows=table("Key to the map: each area's tile, and the latest rate of registered sex offenders per "

@@ -15,8 +15,8 @@ import io
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .errors import InputProblem
-from .releases import Releases, version_key
+from build_scripts.errors import InputProblem
+from build_scripts.inputs.releases import Releases, version_key
 
 NOT_PUBLISHED = "not_published"
 FILE = "curated/corrections.csv"

@@ -15,10 +15,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .charts import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, _converter, _lines, font_data, framed, text_width
-from .dataset import Dataset, number
-from .errors import BuildError, InputProblem, excerpt
-from .metadata import read_csv_table
+from build_scripts.errors import BuildError, InputProblem, excerpt
+from build_scripts.inputs.dataset import Dataset, number
+from build_scripts.inputs.metadata import read_csv_table
+from build_scripts.render.images import (
+    FONT_FAMILY,
+    MUTED_COLOUR,
+    TEXT_COLOUR,
+    converter,
+    font_data,
+    framed,
+    text_width,
+    wrap_lines,
+)
 
 LAYOUT_FILE = "tile-map.csv"
 FIELDS = ["area_id", "tile_col", "tile_row", "tile_label"]
@@ -142,7 +151,7 @@ def tile_map(data: Dataset, layout: dict[str, dict[str, Any]], href: Any) -> dic
     top = MARGIN + ROWS * (TILE_H + GAP) + 6
     title = "Registered sex offenders per 100,000 people, latest year we hold for each area"
     title_lines = []
-    for line in _lines(title, LEGEND_SIZE, WIDTH - 2 * MARGIN, "bold"):
+    for line in wrap_lines(title, LEGEND_SIZE, WIDTH - 2 * MARGIN, "bold"):
         title_lines.append(dict(text=line, y=top + 11))
         top += 15
     top += 4
@@ -221,6 +230,6 @@ def downloads(svg: str, source: str, cache: Path) -> tuple[str, bytes]:
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(cached.name + ".tmp")
-        tmp.write_bytes(_converter().svg_to_png(raster, scale=scale))
+        tmp.write_bytes(converter().svg_to_png(raster, scale=scale))
         tmp.replace(cached)
     return download, cached.read_bytes()

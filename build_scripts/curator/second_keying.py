@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import BuildError, InputProblem
-from .load import DASHES, counted_measures, curated_report_schema, read_report_file, read_table
-from .metadata import rel
-from .paths import Paths
+from build_scripts.errors import BuildError, InputProblem
+from build_scripts.inputs.metadata import DASHES, rel
+from build_scripts.paths import Paths
+from build_scripts.steps.load import counted_measures, curated_report_schema, read_report_file, read_table
 
 FIRST, SECOND = "first", "second"
 KEY = ("measure_id", "level", "category")

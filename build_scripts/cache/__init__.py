@@ -1,0 +1,1 @@
+"""Caching: the one cache key (keys.py), the page memo, and MkDocs' conversion cache."""

@@ -1,0 +1,1 @@
+"""Checks a schema cannot express: totals, rules across tables, the quality register, corrections."""

@@ -1,0 +1,1 @@
+"""The curator's commands: new-report, compare-keyings, release and preview."""

@@ -1,0 +1,1 @@
+"""Readers: the metadata files and their schemas, the built package, the frozen releases."""
