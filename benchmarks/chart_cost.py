@@ -19,7 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from build_scripts import charts  # noqa: E402
+from build_scripts.render import images  # noqa: E402
+from build_scripts.steps import charts  # noqa: E402
 from build_scripts.inputs.dataset import read_dataset  # noqa: E402
 from build_scripts.paths import Paths  # noqa: E402
 
@@ -47,7 +48,7 @@ def without_text(node):
 def main() -> int:
     data = read_dataset(Paths().datapackage)
     jobs = list(charts.chart_jobs(data).values())
-    vlc = charts.converter()
+    vlc = images.converter()
     vlc.vegalite_to_svg(jobs[0].spec())  # start the renderer (about half a second) outside the timing
     steps: dict[str, list[float]] = {}
 
@@ -62,8 +63,8 @@ def main() -> int:
         vega = timed("vegalite_to_vega_ms", vlc.vegalite_to_vega, job.spec())
         svg = timed("vega_to_svg_ms", vlc.vega_to_svg, vega)
         timed("vega_to_svg_without_text_ms", vlc.vega_to_svg, without_text(vega))
-        timed("page_svg_font_ms", charts.embed_font, svg)
-        _, raster = timed("download_svg_and_png_source_ms", charts.framed, svg, job.title, job.source)
+        timed("page_svg_font_ms", images.embed_font, svg)
+        _, raster = timed("download_svg_and_png_source_ms", images.framed, svg, job.title, job.source)
         timed("png_2x_ms", vlc.svg_to_png, raster, 2)
         texts.append(svg.count("<text"))
     result = {"charts": len(jobs), "text_elements_per_chart": round(statistics.mean(texts), 1)}

@@ -146,3 +146,29 @@ def test_a_changed_link_check_converts_the_pages_again(project):
     result = ours(project, "second")
     assert result.returncode == 1
     assert "Doc file 'pages/p9.md' contains an absolute link '/elsewhere/'" in result.stderr
+
+
+def test_the_real_site_is_byte_identical_to_a_stock_build_and_to_the_fallback(built, tmp_path):
+    """On the project's own pages (the `built` site, made by make site's MkDocs step): a stock
+    `mkdocs build --strict` of the same docs/ writes the same bytes; so does the step when it
+    takes MkDocs' own build instead of the conversion cache (private_interfaces.py)."""
+    import json
+
+    from build_scripts.reproducible import source_date_epoch
+
+    descriptor = json.loads((built.datapackage / "datapackage.json").read_text(encoding="utf-8"))
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch(descriptor)))
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
+                             str(built.root / "mkdocs.yml"), "--site-dir", str(tmp_path / "stock")],
+                            cwd=built.root, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    expected = tree(tmp_path / "stock")
+    assert len(expected) > 100 and tree(built.site) == expected
+    fallback = subprocess.run(
+        [sys.executable, "-m", "build_scripts.cache.mkdocs_build", "--config-file", str(built.root / "mkdocs.yml"),
+         "--docs-dir", str(built.docs), "--site-dir", str(tmp_path / "fallback"), "--cache", str(tmp_path / "cache")],
+        cwd=REPO, env={**env, "MAPPA_STOCK_PATHS": "1"}, capture_output=True, text=True)
+    assert fallback.returncode == 0, fallback.stderr
+    assert fallback.stdout.strip() == "MkDocs: a stock build, every page converted (MAPPA_STOCK_PATHS=1)"
+    assert tree(tmp_path / "fallback") == expected
+    assert not (tmp_path / "cache").exists()  # nothing cached on the stock path

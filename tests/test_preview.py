@@ -110,3 +110,18 @@ def test_make_preview_serves_a_save_within_seconds(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_with_other_mkdocs_versions_a_save_rebuilds_the_whole_site_and_serves_the_same(tmp_path, monkeypatch):
+    """The stock path (private_interfaces.py): without MkDocs' private page functions, a save
+    rebuilds the whole site with MkDocs' own build, and the browser reloads when it ends."""
+    monkeypatch.setenv("MAPPA_STOCK_PATHS", "1")
+    paths = copy_project(tmp_path / "project")
+    site = tmp_path / "site"
+    site.mkdir()
+    stock = Preview(paths, site, "http://127.0.0.1:8000/mappa-statistics/")
+    edit_csv(paths.root / "curated/reports/norfolk-2018-19.csv", {"measure_id": "notification_order"}, "value", "4321")
+    stock.update()
+    assert "4,321" in (site / PAGE).read_text(encoding="utf-8")
+    assert "4,321" in (site / "areas/norfolk/index.html").read_text(encoding="utf-8")
+    assert tree(paths.docs) == build_docs_cold(paths)

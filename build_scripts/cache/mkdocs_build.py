@@ -18,6 +18,10 @@ The key of a page's conversion (`ConversionCache.key`) holds:
 A conversion that logged a warning is never cached, so every warning is logged on every build
 and strict mode counts it. Messages below warning level are not replayed from the cache.
 
+It uses MkDocs' private names (`Page.render`, `_populate_page`, `_title_from_render`) only with
+the exact MkDocs, Python-Markdown, Material and pymdown versions it was written for
+(private_interfaces.py); with any other, it runs MkDocs' own build, unchanged.
+
 Run as `python -m build_scripts.cache.mkdocs_build`, in its own process: the conversions are forked
 from it, and a process that has drawn charts (vl-convert runs threads) cannot fork safely.
 """
@@ -35,12 +39,14 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from build_scripts import private_interfaces
 from build_scripts.cache import keys
 
 # Fewer uncached pages than this convert in this process: starting workers would cost more.
 PARALLEL_FROM = 32
 LIBRARIES = ["mkdocs", "Markdown", "mkdocs-material", "pymdown-extensions"]
 MODULE = "build_scripts.cache.mkdocs_build"  # its name in keys, also when run as __main__
+USE = "mkdocs conversion cache"  # its private names, and the versions they were written for
 
 
 class _Noticed(logging.Handler):
@@ -155,10 +161,13 @@ class CachedConversions:
     def __init__(self, cache_folder: Path, workers: int):
         self.cache_folder, self.workers = cache_folder, workers
         self.cache: ConversionCache | None = None
+        self.stock: str | None = None  # why MkDocs' own build ran instead, if it did
         self.in_parallel: set[str] = set()  # the keys the workers stored
 
     def summary(self) -> str:
         cache = self.cache
+        if self.stock:
+            return f"MkDocs: a stock build, every page converted ({self.stock})"
         if cache is None:
             return "MkDocs: stopped before reading the pages"
         from_workers = sum(1 for key in cache.recalled if key in self.in_parallel)
@@ -249,6 +258,11 @@ def build(config_file: Path, docs_dir: Path, site_dir: Path, plugin: CachedConve
 
     mkdocs_build.log.addFilter(utils.DuplicateFilter())  # as `mkdocs build` does
     config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
+    if not private_interfaces.usable(USE):
+        # Not the versions the cache was written for: MkDocs' own build, every page converted.
+        plugin.stock = private_interfaces.why_not(USE)
+        mkdocs_build.build(config)
+        return
     config.plugins["build-scripts-cached-conversions"] = plugin
     config.plugins.on_startup(command="build", dirty=False)
     _ORIGINAL_RENDER, _ACTIVE = Page.render, plugin

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from build_scripts import private_interfaces
 from build_scripts.build import build_docs, build_package, save_package, working_package
 from build_scripts.cache.memo import LiveMemo, environment_digest
 from build_scripts.errors import BuildError
@@ -35,6 +36,7 @@ from build_scripts.steps.charts import chart_jobs, render_jobs
 from build_scripts.steps.pages import build_pages
 
 log = logging.getLogger("mkdocs.preview")
+PAGE_REBUILD = "preview page rebuild"  # MkDocs' private names it uses (private_interfaces.py)
 WATCHED = ["curated", "metadata", "templates", "CHANGELOG.md", "theme", "mkdocs.yml"]
 SITE_WIDE = {"theme", "mkdocs.yml"}  # a change here rebuilds the whole site
 
@@ -69,7 +71,13 @@ class SiteBuilder:
         build(self.config, serve_url=self.serve_url)
 
     def pages(self, changed: list[str]) -> int:
-        """Rebuild the pages and copy the files (paths relative to docs/) that changed."""
+        """Rebuild the pages and copy the files (paths relative to docs/) that changed (with
+        MkDocs' private page functions, for the versions they were written for; otherwise a
+        whole build: private_interfaces.py)."""
+        if not private_interfaces.usable(PAGE_REBUILD):
+            if changed:
+                self.full()
+            return len([c for c in changed if c.endswith(".md")])
         from mkdocs.commands.build import _build_page, _populate_page
         from mkdocs.structure.files import File
         from mkdocs.structure.pages import Page
@@ -227,7 +235,10 @@ def serve(paths: Paths = Paths(), host: str = "127.0.0.1", port: int = 8000) -> 
         server: LiveReloadServer
 
         def publish() -> None:
-            # Let browsers see (and reload to) what is built so far, before the slow pass ends.
+            # Let browsers see (and reload to) what is built so far, before the slow pass ends
+            # (through the server's private state: otherwise they reload when the pass ends).
+            if not private_interfaces.usable(PAGE_REBUILD):
+                return
             with server._epoch_cond:
                 server._wanted_epoch = server._visible_epoch = _timestamp()
                 server._epoch_cond.notify_all()

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell._writer import write_cell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -31,6 +30,7 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
+from build_scripts import private_interfaces
 from build_scripts.inputs.dataset import Dataset
 from build_scripts.reproducible import deterministic_zip
 
@@ -207,6 +207,8 @@ class CellXml:
             cell.alignment = WRAP
         if value is None and not cell.has_style:
             return ""
+        from openpyxl.cell._writer import write_cell  # private: only for the versions it was written for
+
         self.chunks.clear()
         write_cell(self.xf, self.sheet, cell, cell.has_style)
         text, head = "".join(self.chunks), f'<c r="{cell.coordinate}'
@@ -382,9 +384,16 @@ def workbook_parts(data: Dataset, citation: str) -> dict[str, bytes]:
     props.version = data.version
     props.language = "en-GB"
     # A writer, not book.save(): save() stamps `modified` with the clock.
-    writer = Writer(book, bodies)
-    writer.save()
-    return writer.parts
+    if private_interfaces.usable("spreadsheet rows"):
+        writer = Writer(book, bodies)
+        writer.save()
+        return writer.parts
+    # openpyxl's own way, every cell an object: the same bytes, slower (private_interfaces.py).
+    for title, body in bodies.items():
+        body.put(book[title])
+    parts = Parts()
+    ExcelWriter(book, parts).save()
+    return parts
 
 
 def build_spreadsheet(data: Dataset, citation: str, epoch: int) -> bytes:
