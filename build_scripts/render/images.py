@@ -103,6 +103,9 @@ def font_data(weight: str, characters: str) -> str:
     return data
 
 
+HARFBUZZ_REPACKER = "fontTools.ttLib.tables.otBase:USE_HARFBUZZ_REPACKER"  # a fontTools setting
+
+
 def _subset(weight: str, characters: str) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -112,7 +115,10 @@ def _subset(weight: str, characters: str) -> str:
     options.layout_features = ["kern"]
     options.hinting = False
     options.name_IDs = [0, 1, 2, 13]  # keep the copyright and licence names (OFL)
-    font = TTFont(FONT_FILES[weight], recalcTimestamp=False)  # byte-identical builds: no "modified now"
+    # Byte-identical builds: no "modified now"; and fontTools' own packing of the layout tables, not
+    # HarfBuzz's, which fontTools uses by default once uharfbuzz is installed (for shaping): the
+    # same font in other bytes, and every published SVG would change for nothing.
+    font = TTFont(FONT_FILES[weight], recalcTimestamp=False, cfg={HARFBUZZ_REPACKER: False})
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)
