@@ -27,6 +27,9 @@ from build_scripts.render.outline import Face, Outliner
 
 # Packages whose version changes the bytes of an embedded font subset.
 FONT_LIBRARIES = ("font-lato", "fonttools", "brotli")
+# Packages whose version changes where text is laid out and how a PNG draws it: the font, its
+# shaper (HarfBuzz) and what outlines its glyphs (fontTools).
+TEXT_LIBRARIES = ("font-lato", "uharfbuzz", "fonttools")
 # Colours of text: each has at least 4.5:1 contrast with the white background of every image.
 TEXT_COLOUR = "#1b1b1b"
 
