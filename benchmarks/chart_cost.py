@@ -6,6 +6,8 @@ Prints one JSON object: milliseconds per chart for each step of charts._render (
 Vega, Vega to SVG, the page SVG's font, the download SVG and PNG source, the 2x PNG), and what
 vl-convert's SVG step costs with and without the chart's text (its marks, axes and titles), which
 shows that laying out text (about a millisecond a string, in vl-convert's renderer) is most of it.
+It also times the download's text as glyph outlines (render/outline.py, part of the PNG source)
+against the renderer drawing the same 2x PNG with that text as text: what the outlines save.
 Single process, so the numbers add up to one core's work; `make bench` gives whole builds.
 """
 from __future__ import annotations
@@ -64,8 +66,10 @@ def main() -> int:
         svg = timed("vega_to_svg_ms", vlc.vega_to_svg, vega)
         timed("vega_to_svg_without_text_ms", vlc.vega_to_svg, without_text(vega))
         timed("page_svg_font_ms", images.embed_font, svg)
-        _, raster = timed("download_svg_and_png_source_ms", images.framed, svg, job.title, job.source)
+        download, raster = timed("download_svg_and_png_source_ms", images.framed, svg, job.title, job.source)
         timed("png_2x_ms", vlc.svg_to_png, raster, 2)
+        timed("outline_text_ms", images.outline_text, download)
+        timed("png_2x_text_as_text_ms", vlc.svg_to_png, download, 2)
         texts.append(svg.count("<text"))
     result = {"charts": len(jobs), "text_elements_per_chart": round(statistics.mean(texts), 1)}
     result.update({name: round(statistics.mean(values), 1) for name, values in steps.items()})

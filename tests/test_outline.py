@@ -1,6 +1,7 @@
-"""PNGs drawn from text as glyph outlines (build_scripts/render/outline.py) are the pictures resvg
-draws from the text itself: the same glyphs in the same places, to within a quarter of a pixel's
-coverage at an edge here and there."""
+"""Text shaped by HarfBuzz and drawn as glyph outlines (build_scripts/render/outline.py): the glyphs
+HarfBuzz chooses (Lato's ligatures), where it puts them (Lato's kerning), outlined as HarfBuzz itself
+draws them; and PNGs drawn from them are the pictures resvg draws from the text itself: the same
+glyphs in the same places, to within a quarter of a pixel's coverage at an edge here and there."""
 from __future__ import annotations
 
 import re
@@ -8,9 +9,14 @@ import struct
 import zlib
 
 import pytest
+import uharfbuzz
+from fontTools.pens.recordingPen import RecordingPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.svgLib.path import parse_path
+from fontTools.ttLib import TTFont
 
 from build_scripts.render.images import FONT_FAMILY, FONT_FILES, converter, outline_text
-from build_scripts.render.outline import Face
+from build_scripts.render.outline import Face, Glyph, Shaped
 
 
 def pixels(png: bytes) -> tuple[int, int, list[bytes]]:
@@ -83,7 +89,8 @@ SAMPLE = svg(
 
 def test_outlined_text_draws_the_same_picture():
     outlined = outline_text(SAMPLE)
-    assert "<text" not in outlined and outlined.count("<path") == 6
+    # Six lines, each a group of its glyphs' outlines: no text is left for resvg to lay out.
+    assert "<text" not in outlined and outlined.count(" scale(") == 6
     vlc = converter()
     for scale in (1, 2):
         found = differences(vlc.svg_to_png(SAMPLE, scale=scale), vlc.svg_to_png(outlined, scale=scale))
@@ -91,12 +98,58 @@ def test_outlined_text_draws_the_same_picture():
         assert len(found) <= 40 and max(found, default=0) <= 64, (scale, len(found), max(found, default=0))
 
 
-def test_outlines_need_the_same_glyphs_placed_as_resvg_places_them():
+def test_lines_are_shaped_with_lato_ligatures_and_kerning():
     face = Face(FONT_FILES["normal"])
-    glyphs, advance = face.shape("fit AV")
-    assert [g for g, _ in glyphs] == ["fi", "t", "space", "A", "V"]  # the "fi" ligature
-    assert advance < sum(face.advances[g] for g, _ in glyphs)  # A and V kerned together
-    assert face.shape("AV")[1] == face.advances["A"] + face.advances["V"] + face.kerning[0][1]["A"]["V"]
+    advances = {name: width for name, (width, _) in TTFont(FONT_FILES["normal"])["hmtx"].metrics.items()}
+    # "fi" and "fl" are single glyphs (Lato's only ligatures), as in every "Notification" we draw.
+    assert [glyph.name for glyph in face.shape("fit fly").glyphs] == ["fi", "t", "space", "fl", "y"]
+    assert [glyph.name for glyph in face.shape("Notification").glyphs] == [
+        "N", "o", "t", "i", "fi", "c", "a", "t", "i", "o", "n"]
+    # Kerned pairs, in font units (2,000 an em): V starts 136 units into A's advance, y 180 into T's.
+    assert face.shape("AV") == Shaped((Glyph("A", 0, 0), Glyph("V", 1224, 0)), 2584)
+    assert face.shape("Ty") == Shaped((Glyph("T", 0, 0), Glyph("y", 1000, 0)), 2024)
+    assert (advances["A"], advances["V"], advances["T"], advances["y"]) == (1360, 1360, 1180, 1024)
+    assert face.advance("AV") == 2584 < advances["A"] + advances["V"]
+
+
+def test_a_line_is_outlined_as_harfbuzz_draws_its_glyphs_where_harfbuzz_places_them():
+    """Each glyph's outline (drawn by fontTools) is HarfBuzz's own drawing of it, at HarfBuzz's
+    position. At 2,000 px, Lato's units per em, a font unit is a pixel."""
+    text = "Notification: AVA, Ty, W\u00f4n 1,750"
+    outlined = outline_text(svg(f'<text x="0" y="0" font-family="Lato" font-size="2000">{text}</text>'))
+    # One path for the line, as resvg makes of a line of text.
+    (data,) = re.findall(r'<path transform="translate\(0,0\) scale\(1,-1\)" d="([^"]+)"/>', outlined)
+    drawn = RecordingPen()
+    parse_path(data, drawn)
+    font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(FONT_FILES["normal"])))
+    buffer = uharfbuzz.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    uharfbuzz.shape(font, buffer, {})
+    expected, pen = RecordingPen(), 0
+    for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
+        font.draw_glyph_with_pen(info.codepoint, TransformPen(expected, (1, 0, 0, 1, pen + position.x_offset,
+                                                                         position.y_offset)))
+        pen += position.x_advance
+    assert len(expected.value) > 300 and contours(drawn.value) == contours(expected.value)
+
+
+def contours(value: list) -> list:
+    """Pen commands without lines that draw nothing: a line to where the pen already is, and the
+    line back to a contour's start just before it closes (HarfBuzz draws it, SVG path data leaves
+    it to the closing "Z"). The shape is the same."""
+    kept, start, current = [], None, None
+    for command, points in value:
+        if command == "moveTo":
+            start = points[0]
+        elif command == "lineTo" and points[0] == current:
+            continue
+        elif command == "closePath":
+            while kept and kept[-1] == ("lineTo", (start,)):
+                kept.pop()
+        kept.append((command, points))
+        current = points[-1] if points else start
+    return kept
 
 
 @pytest.mark.parametrize("text", [

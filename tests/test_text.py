@@ -5,7 +5,7 @@ import re
 import pytest
 
 from build_scripts.inputs.dataset import number, percent
-from build_scripts.render.images import NARROW, WIDE, text_width
+from build_scripts.render.images import NARROW, WIDE, outline_text, text_width, wrap_lines
 from build_scripts.reproducible import deterministic_zip
 from build_scripts.steps.charts import ChartJob, levels_alt, levels_spec, series_alt
 from build_scripts.steps.pages import SENTENCES, breakdown_sentence, constraint_parts, headline, long_date
@@ -98,6 +98,36 @@ def test_chart_font_metrics():
     # Lato's advance widths, as vl-convert lays them out: digits are tabular.
     assert text_width("0000", 12) == 4 * text_width("0", 12)
     assert 25 < text_width("1,750", 12) < 32
+
+
+def test_text_is_measured_as_shaped_kerning_and_ligatures_included():
+    # Lato kerns A and V by 136 of its 2,000 units an em: 2,584 units, not 2,720.
+    assert text_width("AV", 20) == 25.84 < text_width("A", 20) + text_width("V", 20) == 27.2
+    assert text_width("Ty", 20, "bold") < text_width("T", 20, "bold") + text_width("y", 20, "bold")
+    # "fi" is one glyph, narrower than an f and an i side by side.
+    assert text_width("fi", 20) == 11.4 < text_width("f", 20) + text_width("i", 20)
+
+
+def test_wrapping_measures_the_kerning_it_draws():
+    text = "WAVY AVATAR"
+    kerned = text_width(text, 12, "bold")
+    assert kerned < sum(text_width(ch, 12, "bold") for ch in text) - 1
+    assert wrap_lines(text, 12, kerned, "bold") == ["WAVY AVATAR"]
+    assert wrap_lines(text, 12, kerned - 0.01, "bold") == ["WAVY", "AVATAR"]
+
+
+def test_text_is_wrapped_to_the_width_it_is_drawn_at():
+    """Each wrapped line, drawn as glyph outlines ending at x = width (text-anchor="end"), starts
+    where its measured width says: the width it was wrapped to is the width it is drawn at."""
+    width = 160
+    lines = wrap_lines("Notification orders: AVA, Ty, Wales, fly and fit in Ynys M\u00f4n", 15, width, "bold")
+    assert len(lines) > 2
+    for line in lines:
+        outlined = outline_text(f'<svg xmlns="http://www.w3.org/2000/svg"><text x="{width}" y="20" text-anchor="end" '
+                                f'font-family="Lato" font-size="15" font-weight="bold">{line}</text></svg>')
+        left = float(re.search(r'<path transform="translate\(([-\d.e]+),20\) scale\(', outlined).group(1))
+        measured = text_width(line, 15, "bold")
+        assert width - left == pytest.approx(measured, abs=1e-6) and measured <= width
 
 
 def test_zip_is_byte_identical_for_the_same_files():

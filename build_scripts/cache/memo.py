@@ -25,7 +25,8 @@ from build_scripts.cache import keys
 from build_scripts.cache.keys import digest
 
 # Packages whose version can change the bytes of a page or of the files beside it.
-OUTPUT_PACKAGES = ["jinja2", "markupsafe", "pyyaml", "altair", "vl-convert-python", "font-lato", "fonttools"]
+OUTPUT_PACKAGES = ["jinja2", "markupsafe", "pyyaml", "altair", "vl-convert-python", "font-lato", "fonttools",
+                   "uharfbuzz"]
 
 
 def environment_digest(templates: Path) -> str:

@@ -3,8 +3,9 @@ the site, drawn at build time.
 
 Python computes the values (lines of text, wrapped in the chart font, and their positions); the
 template templates/card.svg.j2 writes the SVG, which carries the chart font like a chart;
-vl-convert renders it to PNG with the same font (registered by charts.converter). Each PNG is
-cached by the hash of its SVG, so a rebuild redraws only cards whose text changed.
+vl-convert renders it to PNG with its text as glyph outlines, shaped as it was measured
+(images.outline_text). Each PNG is cached by the hash of its SVG (and the code and libraries that
+draw it), so a rebuild redraws only cards whose text changed.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from build_scripts.render.images import (
     FONT_FAMILY,
     MUTED_COLOUR,
     TEXT_COLOUR,
+    TEXT_LIBRARIES,
     converter,
     embed_font,
     outline_text,
@@ -85,7 +87,7 @@ def prepare(svg_text: str) -> tuple[str, str]:
     chart's download, so most cards ask for the same subset, made once: subset to each card's own
     characters, it took longer than drawing the card."""
     svg = embed_font(svg_text, download=True)
-    return keys.key("card", svg, code=[__name__], libraries=["vl-convert-python", "font-lato"]), svg
+    return keys.key("card", svg, code=[__name__], libraries=["vl-convert-python", *TEXT_LIBRARIES]), svg
 
 
 class CardWriter:

@@ -1,9 +1,10 @@
 """Ground floor of every image the build draws (charts, link-preview cards, the tile map): one
 font, measured and drawn, and the frame a download carries.
 
-- The chart font (Lato, from the `font-lato` package): text widths for laying text out and
-  wrapping it, subsets embedded in each SVG as a data: URL (an SVG shown by <img> may load
-  nothing else), and glyph outlines for drawing a PNG (outline.py);
+- The chart font (Lato, from the `font-lato` package): text shaped by HarfBuzz (outline.py),
+  which gives both the widths text is laid out and wrapped to and the glyph outlines a PNG is
+  drawn from, so what is measured is what is drawn; subsets embedded in each SVG as a data: URL
+  (an SVG shown by <img> may load nothing else);
 - `framed`: a picture with its title above and its source and licence below, for reuse;
 - vl-convert, the renderer: Vega-Lite to SVG, and SVG to PNG;
 - the two widths every chart is drawn at: NARROW for a phone, WIDE for a desktop column.
@@ -22,10 +23,13 @@ import font_lato
 from markupsafe import Markup
 
 from build_scripts.cache import keys
-from build_scripts.render.outline import Outliner
+from build_scripts.render.outline import Face, Outliner
 
 # Packages whose version changes the bytes of an embedded font subset.
 FONT_LIBRARIES = ("font-lato", "fonttools", "brotli")
+# Packages whose version changes where text is laid out and how a PNG draws it: the font, its
+# shaper (HarfBuzz) and what outlines its glyphs (fontTools).
+TEXT_LIBRARIES = ("font-lato", "uharfbuzz", "fonttools")
 # Colours of text: each has at least 4.5:1 contrast with the white background of every image.
 TEXT_COLOUR = "#1b1b1b"
 
@@ -51,23 +55,19 @@ NARROW, WIDE = 340, 640
 WIDE_FROM_EM = 45
 
 
-@functools.lru_cache(maxsize=None)  # one per weight (a cache of one reloaded the font at every other call)
-def _font(weight: str):
-    from fontTools.ttLib import TTFont
-
-    return TTFont(FONT_FILES[weight])
-
-
 @functools.lru_cache(maxsize=None)
-def _advance(weight: str, character: str) -> int:
-    font = _font(weight)
-    return font["hmtx"][font.getBestCmap().get(ord(character), ".notdef")][0]
+def face(weight: str) -> Face:
+    """The chart font in one weight, shaped by HarfBuzz and outlined (outline.py): one per process,
+    shared by what measures text and what draws it."""
+    return Face(FONT_FILES[weight])
 
 
 def text_width(text: str, size: float, weight: str = "normal") -> float:
-    """The advance width of a line of text in the chart font, in pixels."""
-    units = sum(_advance(weight, ch) for ch in text)
-    return units * size / _font(weight)["head"].unitsPerEm
+    """The width of a line of text in the chart font, in pixels, as HarfBuzz shapes it (kerning
+    and ligatures included): the width outline_text draws it at, so text wrapped to a width
+    is drawn within it."""
+    shaper = face(weight)
+    return shaper.advance(text) * size / shaper.units_per_em
 
 
 @functools.lru_cache(maxsize=512)
@@ -103,6 +103,9 @@ def font_data(weight: str, characters: str) -> str:
     return data
 
 
+HARFBUZZ_REPACKER = "fontTools.ttLib.tables.otBase:USE_HARFBUZZ_REPACKER"  # a fontTools setting
+
+
 def _subset(weight: str, characters: str) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -112,7 +115,10 @@ def _subset(weight: str, characters: str) -> str:
     options.layout_features = ["kern"]
     options.hinting = False
     options.name_IDs = [0, 1, 2, 13]  # keep the copyright and licence names (OFL)
-    font = TTFont(FONT_FILES[weight], recalcTimestamp=False)  # byte-identical builds: no "modified now"
+    # Byte-identical builds: no "modified now"; and fontTools' own packing of the layout tables, not
+    # HarfBuzz's, which fontTools uses by default once uharfbuzz is installed (for shaping): the
+    # same font in other bytes, and every published SVG would change for nothing.
+    font = TTFont(FONT_FILES[weight], recalcTimestamp=False, cfg={HARFBUZZ_REPACKER: False})
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)
@@ -223,7 +229,7 @@ def _content(chart_svg: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _outliner() -> Outliner:
-    return Outliner(FONT_FAMILY, FONT_FILES)
+    return Outliner(FONT_FAMILY, {weight: face(weight) for weight in FONT_FILES})
 
 
 def outline_text(svg: str) -> str:

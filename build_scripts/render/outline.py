@@ -1,15 +1,28 @@
-"""Text as glyph outlines, for drawing PNGs faster: the same picture, a third of the time.
+"""Text shaped by HarfBuzz, and drawn as glyph outlines for PNGs: the same picture, a third of the time.
 
-vl-convert's renderer (resvg) reopens the font file for every glyph it lays out, so text is
-most of the time of a PNG. Before a chart's download image or a link-preview card is drawn,
-each <text> is replaced here by a path of the chart font's own glyph outlines, placed as resvg
-places them: shaped with the font's default features (Lato has two: "fi"/"fl" ligatures and
-pair kerning), anchored as text-anchor says, scaled to the font size. Only the PNG is drawn
-from this; the SVGs readers get keep their text.
+Shaping: HarfBuzz (uharfbuzz) turns a line of text into glyphs and their positions, applying the
+features the font turns on by default (Lato's: "fi"/"fl" ligatures and pair kerning). resvg, the
+renderer that draws our PNGs, shapes with rustybuzz, a port of HarfBuzz, so the glyphs placed here
+are the glyphs it would place. The same shaping measures text for laying it out and wrapping it
+(images.text_width), so the width text is wrapped to is the width it is drawn at, kerning and
+ligatures included.
 
-Any text this cannot place exactly as resvg would (another font, a character the font lacks,
-spacing SVG collapses, right-to-left script, an attribute not listed below) is left as text,
-for resvg to draw. tests/test_outline.py compares PNGs drawn both ways.
+Outlines: vl-convert's renderer (resvg) reopens the font file for every glyph it lays out, so text
+is most of the time of a PNG. Before a chart's download image, a link-preview card or the tile
+map is drawn, each <text> is replaced here by the chart font's own glyph outlines, placed where
+HarfBuzz puts them, anchored as text-anchor says, scaled to the font size: one path a line, as
+resvg makes of a line of text (two glyphs that touch share their edge pixels, not paint them
+twice). fontTools draws each glyph once, into a pen that writes its outline in relative
+commands, so the glyph is placed anywhere by the one absolute "M" before it. fontTools' own
+SVGPathPen writes absolute coordinates: a glyph would be redrawn at each place it appears (about
+fifty times slower, measured, losing the speed this is for), or be a <path> of its own, which
+resvg anti-aliases apart from its neighbours. Only the PNG is drawn from this; the SVGs readers
+get keep their text.
+
+Any text this cannot place exactly as resvg would (another font, a character the font lacks, so
+resvg would fall back to another font; spacing SVG collapses; right-to-left text, which resvg
+reorders first; marks and controls; an attribute not listed below) is left as text, for resvg to
+draw. tests/test_outline.py compares PNGs drawn both ways.
 """
 from __future__ import annotations
 
@@ -17,7 +30,9 @@ import functools
 import html
 import re
 import unicodedata
+from typing import NamedTuple
 
+import uharfbuzz
 from fontTools.pens.basePen import BasePen
 from fontTools.ttLib import TTFont
 
@@ -32,10 +47,9 @@ _ATTR = re.compile(r'\s+([\w:-]+)="([^"]*)"')
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?")
 # Bidirectional classes of left-to-right text (letters, digits, punctuation, spaces).
 _LTR = frozenset(("L", "EN", "ES", "ET", "CS", "ON", "WS"))
-# HarfBuzz's features on by default for horizontal text: those a font may have beyond the two
-# this shaper applies make it stand aside (no font outlined).
-_DEFAULT_FEATURES = frozenset(("abvm", "blwm", "ccmp", "locl", "mark", "mkmk", "rlig", "calt", "clig", "curs",
-                               "dist", "kern", "liga", "rclt", "rvrn", "ltra", "ltrm"))
+# The language text is shaped in, said once: left unset, HarfBuzz would take it from the
+# process's locale, and the same text could shape differently on another machine.
+LANGUAGE = "en"
 
 
 def _num(value: float) -> str:
@@ -82,112 +96,89 @@ class _RelativePen(BasePen):
     _endPath = _closePath
 
 
+class Glyph(NamedTuple):
+    """A glyph of a shaped line: its name, and where it is drawn, in font units from the line's start."""
+    name: str
+    x: int
+    y: int
+
+
+class Shaped(NamedTuple):
+    glyphs: tuple[Glyph, ...]
+    advance: int  # the line's width in font units: where the next line would start
+
+
 class Face:
-    """One font file: its characters, advances, ligatures, kerning and outlines."""
+    """One font file: text shaped by HarfBuzz, glyphs outlined by fontTools."""
 
     def __init__(self, path: str):
+        # HarfBuzz's font at its default scale, the font's units per em: positions in font units.
+        self._font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path)))
         font = TTFont(path)
         self.units_per_em = font["head"].unitsPerEm
         self.cmap = font.getBestCmap()
+        self.glyph_order = font.getGlyphOrder()
         self.glyph_set = font.getGlyphSet()
-        self.advances = {name: metrics[0] for name, metrics in font["hmtx"].metrics.items()}
-        self.ligatures: dict[str, list[tuple[list[str], str]]] = {}
-        self.kerning: list[tuple[frozenset[str], dict[str, dict[str, int]]]] = []
-        self.supported = self._read_layout(font)
         self.shape = functools.lru_cache(maxsize=4096)(self._shape)
+        self.advance = functools.lru_cache(maxsize=4096)(self._advance)
         self.outline = functools.lru_cache(maxsize=1024)(self._outline)
 
-    @staticmethod
-    def _default_lookups(font: TTFont, tag: str) -> dict[str, list]:
-        """The lookups of each feature of the default language of latin (or DFLT) script."""
-        if tag not in font:
-            return {}
-        table = font[tag].table
-        scripts = {record.ScriptTag: record.Script for record in table.ScriptList.ScriptRecord}
-        script = scripts.get("latn") or scripts.get("DFLT")
-        if script is None or script.DefaultLangSys is None:
-            return {}
-        features: dict[str, list] = {}
-        for index in script.DefaultLangSys.FeatureIndex:
-            record = table.FeatureList.FeatureRecord[index]
-            features.setdefault(record.FeatureTag, []).extend(
-                table.LookupList.Lookup[i] for i in record.Feature.LookupListIndex)
-        return features
-
-    def _read_layout(self, font: TTFont) -> bool:
-        substitutions = self._default_lookups(font, "GSUB")
-        positions = self._default_lookups(font, "GPOS")
-        if "GDEF" in font or "kern" in font or set(substitutions) & _DEFAULT_FEATURES - {"liga"} or (
-                set(positions) & _DEFAULT_FEATURES - {"kern"}):
-            return False
-        for lookup in substitutions.get("liga", []):
-            if lookup.LookupType != 4 or lookup.LookupFlag or len(substitutions["liga"]) > 1:
-                return False
-            for subtable in lookup.SubTable:
-                for first, ligatures in subtable.ligatures.items():
-                    self.ligatures.setdefault(first, []).extend((lig.Component, lig.LigGlyph) for lig in ligatures)
-        for lookup in positions.get("kern", []):
-            if lookup.LookupType != 2 or lookup.LookupFlag or len(positions["kern"]) > 1:
-                return False
-            for subtable in lookup.SubTable:
-                if subtable.Format != 1 or subtable.ValueFormat1 != 4 or subtable.ValueFormat2 != 0:
-                    return False
-                pairs = {first: {record.SecondGlyph: record.Value1.XAdvance for record in pair_set.PairValueRecord}
-                         for first, pair_set in zip(subtable.Coverage.glyphs, subtable.PairSet, strict=True)}
-                self.kerning.append((frozenset(pairs), pairs))
-        return True
-
     def can_shape(self, text: str) -> bool:
-        return self.supported and all(
+        """Whether resvg would draw this text in this font as one left-to-right run, as shaped here."""
+        return all(
             ord(ch) in self.cmap and unicodedata.bidirectional(ch) in _LTR and unicodedata.category(ch)[0] not in "MC"
             and ch not in "\u2044\u00ad" for ch in text)
 
-    def _shape(self, text: str) -> tuple[tuple[tuple[str, int], ...], int]:
-        """The glyphs of a line of text and the pen position of each, in font units; and the
-        line's advance. Ligatures first, then kerning, as HarfBuzz (and resvg) apply them."""
-        glyphs = [self.cmap[ord(ch)] for ch in text]
-        i = 0
-        while i < len(glyphs):
-            for components, ligature in self.ligatures.get(glyphs[i], ()):
-                if glyphs[i + 1:i + 1 + len(components)] == components:
-                    glyphs[i:i + 1 + len(components)] = [ligature]
-                    break
-            i += 1
-        advances = [self.advances[g] for g in glyphs]
-        for i in range(len(glyphs) - 1):
-            for coverage, pairs in self.kerning:
-                if glyphs[i] in coverage and glyphs[i + 1] in pairs[glyphs[i]]:
-                    advances[i] += pairs[glyphs[i]][glyphs[i + 1]]
-                    break
-        placed, x = [], 0
-        for glyph, advance in zip(glyphs, advances, strict=True):
-            placed.append((glyph, x))
-            x += advance
-        return tuple(placed), x
+    def _run(self, text: str) -> uharfbuzz.Buffer:
+        """A line of text shaped by HarfBuzz with the font's default features."""
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(text)
+        buffer.direction = "ltr"
+        buffer.language = LANGUAGE
+        buffer.guess_segment_properties()  # the script, from the text
+        uharfbuzz.shape(self._font, buffer)
+        return buffer
+
+    def _shape(self, text: str) -> Shaped:
+        """The glyphs of a line of text, each where HarfBuzz places it, and the line's advance."""
+        buffer = self._run(text)
+        glyphs, pen = [], 0
+        for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
+            glyphs.append(Glyph(self.glyph_order[info.codepoint], pen + position.x_offset, position.y_offset))
+            pen += position.x_advance
+        return Shaped(tuple(glyphs), pen)
+
+    def _advance(self, text: str) -> int:
+        """The width of a line of text in font units, as shaped: the same run as shape() gives,
+        added up alone, since wrapping measures many more lines than are drawn."""
+        return sum(position.x_advance for position in self._run(text).glyph_positions)
 
     def _outline(self, glyph: str) -> tuple[tuple[float, float], str] | None:
+        """A glyph's outline in font units (y up): its first point and the relative commands
+        from there; None for a glyph with no ink (a space)."""
         pen = _RelativePen(self.glyph_set)
         self.glyph_set[glyph].draw(pen)
         return None if pen.first is None else (pen.first, "".join(pen.parts))
 
     def path_data(self, text: str) -> tuple[str, int]:
-        """Path data of a line of text in font units (y up), and its advance."""
-        placed, advance = self.shape(text)
+        """Path data of a line of text in font units (y up), each glyph where HarfBuzz places
+        it, and the line's advance."""
+        shaped = self.shape(text)
         parts = []
-        for glyph, x in placed:
-            outline = self.outline(glyph)
+        for glyph in shaped.glyphs:
+            outline = self.outline(glyph.name)
             if outline is not None:
-                (fx, fy), rest = outline
-                parts.append(f"M{_num(x + fx)} {_num(fy)}{rest}")
-        return "".join(parts), advance
+                (x, y), rest = outline
+                parts.append(f"M{_num(glyph.x + x)} {_num(glyph.y + y)}{rest}")
+        return "".join(parts), shaped.advance
 
 
 class Outliner:
     """Replaces the <text> of an SVG in one font family by glyph outlines."""
 
-    def __init__(self, family: str, files: dict[str, str]):
+    def __init__(self, family: str, faces: dict[str, Face]):
         self.family = family
-        self.faces = {weight: Face(path) for weight, path in files.items()}
+        self.faces = faces  # by weight: "normal", "bold"
 
     def __call__(self, svg: str) -> str:
         return _TEXT.sub(self._replace, svg)

@@ -40,6 +40,7 @@ from build_scripts.render.images import (
     FONT_SIZE,
     NARROW,
     TEXT_COLOUR,
+    TEXT_LIBRARIES,
     WIDE,
     converter,
     embed_font,
@@ -55,7 +56,7 @@ BAR_STEP = 22
 # Wrap longer row labels (area names) onto several lines: fewer lines where there is room.
 LABEL_CHARS = {NARROW: 22, WIDE: 48}
 # Packages whose version can change a chart's bytes (with the code that draws it: keys.py).
-CHART_LIBRARIES = ("altair", "vl-convert-python", "font-lato", "fonttools", "brotli", "markupsafe")
+CHART_LIBRARIES = ("altair", "vl-convert-python", *TEXT_LIBRARIES, "brotli", "markupsafe")
 
 
 @dataclass(frozen=True)
