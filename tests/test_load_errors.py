@@ -435,7 +435,7 @@ def test_a_cold_build_validates_in_parallel_and_reports_a_bad_file_as_one_at_a_t
     reported exactly as the one-at-a-time path reports it, and no good file is validated twice."""
     import os
 
-    from build_scripts import load as load_module
+    from build_scripts.steps import load as load_module
 
     def problems_of(paths):
         shutil.copyfile(FIXTURES / "bad" / "non_number.csv", paths.root / "curated/reports/staffordshire-2023-24.csv")
