@@ -766,9 +766,6 @@ def split_list(text: str) -> list[str]:
 
 MEDIA_TYPES = {".json": "application/json", ".csv": "text/csv", ".zip": "application/zip",
                ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-MEASUREMENT_TECHNIQUE = ("Transcription, figure for figure as printed, of the statistical tables in MAPPA area "
-                         "annual reports; every printed total is checked against the sum of its parts and "
-                         "every problem is recorded in a data-quality register, never corrected.")
 SNIPPETS = {"pandas": "snippets/pandas.py.j2", "frictionless": "snippets/frictionless.py.j2",
             "r": "snippets/frictionless.R.j2", "duckdb": "snippets/duckdb.sql.j2"}
 
@@ -829,7 +826,6 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
         "publisher": organisation,
         "datePublished": dates[0] if dates else d["created"][:10],
         "dateModified": d["created"][:10],
-        "measurementTechnique": MEASUREMENT_TECHNIQUE,
         "variableMeasured": [
             {"@type": "PropertyValue", "propertyID": m["measure_id"], "name": m["label"],
              "description": m["description"], "unitText": m["unit"]}
