@@ -499,8 +499,9 @@ EDITS = {
                               f"{LAYOUT}:{line_of(LAYOUT, 'eligible,')}: column 'tile_map': expected false (the tile "
                               "map shows a measure whose unit is rate per 100000 population; eligible is in people); "
                               "found true"),
-    "layout_not_a_boolean": (LAYOUT, "\nshpo,all,false", "\nshpo,all,no",
-                             f"{LAYOUT}:{line_of(LAYOUT, 'shpo,')}: column 'tile_map': expected a boolean; found 'no'"),
+    "layout_not_true_or_false": (LAYOUT, "\nshpo,all,false", "\nshpo,all,no",
+                                 f"{LAYOUT}:{line_of(LAYOUT, 'shpo,')}: column 'tile_map': expected one of true, false; "
+                                 "found 'no'"),
     "layout_levels_for_a_single_figure": (LAYOUT, "\nshpo,all,", "\nshpo,2 3 all,",
                                           f"{LAYOUT}:{line_of(LAYOUT, 'shpo,')}: column 'new_report_levels': "
                                           "expected all or nothing (measure shpo is a single figure); found '2 3 all'"),
