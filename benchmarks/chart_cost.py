@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from build_scripts import charts  # noqa: E402
+from build_scripts.steps import charts  # noqa: E402
 from build_scripts.inputs.dataset import read_dataset  # noqa: E402
 from build_scripts.paths import Paths  # noqa: E402
 
