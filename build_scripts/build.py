@@ -25,16 +25,16 @@ from typing import Iterator
 import jinja2
 
 from build_scripts.cache.memo import DiskMemo, environment_digest
-from build_scripts.errors import BuildError, InputProblem, excerpt
+from build_scripts.errors import BuildError, InputProblem
 from build_scripts.inputs.dataset import Dataset, read_dataset
-from build_scripts.inputs.metadata import read_csv_table, rel
+from build_scripts.inputs.metadata import rel
 from build_scripts.inputs.releases import ReleaseState, read_releases
 from build_scripts.paths import Paths
 from build_scripts.render.citation import citation_cff
 from build_scripts.steps.charts import build_charts
 from build_scripts.steps.load import Curated, load
 from build_scripts.steps.package import StagedPackage, contents, stage_package
-from build_scripts.steps.pages import SENTENCES, build_pages
+from build_scripts.steps.pages import build_pages
 from build_scripts.steps.site import run_mkdocs
 from build_scripts.transaction import Transaction
 
@@ -144,7 +144,6 @@ def save_package(paths: Paths, curated: Curated, files: dict[str, bytes], state:
 def docs_steps(paths: Paths, data: Dataset, docs: Path, clock: Clock, seen: dict | None = None,
                environment: str | None = None) -> list[str]:
     """Steps 3 and 4: the charts and the pages, written into `docs` (a staging folder)."""
-    measures_without_sentences(data, paths)
     memo = DiskMemo(docs, paths.cache / "pages", environment or environment_digest(paths.templates))
     with clock("charts_s"):
         charts, _stats = build_charts(data, docs, paths.cache / "charts")                      # 3
@@ -164,23 +163,6 @@ def publish_package(paths: Paths, transaction: Transaction, package: StagedPacka
     """datapackage/, and CITATION.cff beside the project, written from the same metadata."""
     transaction.publish(package.folder, paths.datapackage)
     (paths.root / "CITATION.cff").write_text(package.citation, encoding="utf-8")
-
-
-def measures_without_sentences(data: Dataset, paths: Paths) -> None:
-    """Each measure's headline is a sentence written for it (pages.SENTENCES): a measure added to
-    metadata/measures.csv needs one before any page is written. Raises BuildError."""
-    missing = [measure_id for measure_id in data.measures if measure_id not in SENTENCES]
-    if not missing:
-        return
-    try:
-        table = read_csv_table(paths.metadata / "measures.csv", paths.root, ["measure_id"], "measure")
-        lines = {row.get("measure_id"): line for line, row in zip(table.lines, table.rows, strict=True)}
-    except BuildError:
-        lines = {}
-    raise BuildError([InputProblem("metadata/measures.csv", lines.get(measure_id, 1), "measure_id",
-                                   "a measure the pages have a headline sentence for (a developer adds one to "
-                                   "SENTENCES in build_scripts/steps/pages.py)", excerpt(measure_id))
-                      for measure_id in missing])
 
 
 def read_manifest(path: Path) -> list[str]:

@@ -182,6 +182,37 @@ ALIAS_BOMB = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
     f"{name}: &{name} [*{last}, *{last}, *{last}, *{last}, *{last}, *{last}, *{last}, *{last}, *{last}]\n"
     for last, name in zip("abcdefgh", "bcdefghi", strict=True))
 
+HEADLINES = "metadata/headlines.yaml"
+LAYOUT = "metadata/measure-layout.csv"
+
+
+def line_of(file, start):
+    """The line of the real project's `file` (which the tiny project copies) that starts with
+    `start`, so editing the real file moves no expected line."""
+    lines = (REPO / file).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if line.startswith(start))
+
+
+def entry_of(measure_id):
+    """The whole entry of a measure in metadata/headlines.yaml, as written."""
+    text = (REPO / HEADLINES).read_text(encoding="utf-8")
+    start = text.index(f"- measure_id: {measure_id}\n")
+    end = text.find("\n- measure_id: ", start)
+    return text[start:end + 1]
+
+
+def text_of(measure_id, field):
+    """The line of one field of a measure's entry in metadata/headlines.yaml (on one line there)."""
+    line = next(line for line in entry_of(measure_id).splitlines() if line.startswith(f"  {field}: "))
+    assert not line.endswith(">-"), f"{field} of {measure_id} is written over several lines: pick another"
+    return line
+
+
+# The second measure on the tile map, when a case puts a second one there.
+MAP_LINE = max(line_of(LAYOUT, "shpo,"), line_of(LAYOUT, next(
+    line.split(",")[0] + "," for line in (REPO / LAYOUT).read_text(encoding="utf-8").splitlines()
+    if line.endswith(",true"))))
+
 # (file, text to replace, replacement, the exact message). An empty text to replace means the
 # whole file becomes the replacement.
 EDITS = {
@@ -395,10 +426,90 @@ EDITS = {
     "glossary_term_the_pages_need": (GLOSSARY, "- term_id: level-1\n", "- term_id: level-one\n",
                                      f"{GLOSSARY}:1: column 'term_id': expected a term with term_id level-1 (the pages "
                                      "explain each level and category with its term); found no such term"),
-    "measure_the_pages_need": ("metadata/measures.csv", "managed_l2_l3,People managed",
+    "measure_the_rules_need": ("metadata/measures.csv", "managed_l2_l3,People managed",
                                "managed_l2_and_l3,People managed",
                                "metadata/measures.csv:1: column 'measure_id': expected a measure with measure_id "
-                               "managed_l2_l3 (the pages and the rules across tables use it); found no such measure"),
+                               "managed_l2_l3 (the rules across tables use it); found no such measure"),
+    # What the pages say about each measure (metadata/headlines.yaml): one entry per measure,
+    # only the placeholders the pages fill, and plain words.
+    "headline_for_no_measure": (HEADLINES, "- measure_id: shpo\n", "- measure_id: shpos\n",
+                                f"{HEADLINES}:{line_of(HEADLINES, '- measure_id: shpo')}: column 'measure_id': expected "
+                                "a measure_id of metadata/measures.csv; found 'shpos'"),
+    "measure_without_headlines": (HEADLINES, entry_of("shpo"), "",
+                                  f"metadata/measures.csv:{line_of('metadata/measures.csv', 'shpo,')}: column "
+                                  "'measure_id': expected a measure with its headline sentences in "
+                                  f"{HEADLINES}; found 'shpo'"),
+    "headline_required_sentence_missing": (HEADLINES, text_of("shpo", "one"), "",
+                                           f"{HEADLINES}:{line_of(HEADLINES, '- measure_id: shpo')}: column 'one': "
+                                           "expected a value (this field is required); found no one in this entry"),
+    "headline_placeholder_not_filled": (HEADLINES, text_of("shpo", "many"),
+                                        text_of("shpo", "many").replace("in {area}", "in {region}"),
+                                        f"{HEADLINES}:{line_of(HEADLINES, text_of('shpo', 'many'))}: column 'many': "
+                                        "expected only the placeholders {n}, {area}, {snapshot}, {start} and {end}; "
+                                        "found '{region}'"),
+    "headline_placeholder_with_a_format": (HEADLINES, text_of("shpo", "many"),
+                                           text_of("shpo", "many").replace("{n}", "{n.real}"),
+                                           f"{HEADLINES}:{line_of(HEADLINES, text_of('shpo', 'many'))}: column "
+                                           "'many': expected only the placeholders {n}, {area}, {snapshot}, {start} "
+                                           "and {end}; found '{n.real}'"),
+    "headline_brace_alone": (HEADLINES, text_of("shpo", "one"), text_of("shpo", "one").replace("{area}", "{area"),
+                             f"{HEADLINES}:{line_of(HEADLINES, text_of('shpo', 'one'))}: column 'one': expected a "
+                             "brace only around a placeholder, like {area}; found '{' at character 74 of 'Between "
+                             "{start} and {end}, courts made 1 Sexual Harm Preven\u2026'"),
+    "headline_without_the_figure": (HEADLINES, text_of("shpo", "many"), text_of("shpo", "many").replace("{n}", "many"),
+                                    f"{HEADLINES}:{line_of(HEADLINES, text_of('shpo', 'many'))}: column 'many': "
+                                    "expected a sentence that gives the figure as {n}; found 'Between {start} and "
+                                    "{end}, courts made many Sexual Harm Pre\u2026'"),
+    "headline_markup": (HEADLINES, text_of("shpo", "one"),
+                        text_of("shpo", "one").replace("1 Sexual Harm Prevention Order", "<b>1</b> Sexual Harm "
+                                                       "Prevention Order"),
+                        f"{HEADLINES}:{line_of(HEADLINES, text_of('shpo', 'one'))}: column 'one': expected plain "
+                        "words, with no markup (the pages would show it as typed); found '<' at character 40 of "
+                        "'Between {start} and {end}, courts made <b>1</b> Sexual Harm\u2026'"),
+    "headline_markdown": (HEADLINES, text_of("shpo", "none"), text_of("shpo", "none").replace(" no ", " *no* "),
+                          f"{HEADLINES}:{line_of(HEADLINES, text_of('shpo', 'none'))}: column 'none': expected plain "
+                          "words, with no markup (the pages would show it as typed); found '*' at character 40 of "
+                          "'Between {start} and {end}, courts made *no* Sexual Harm Pre\u2026'"),
+    "headline_character_reference": (HEADLINES, text_of("shpo", "none"),
+                                     text_of("shpo", "none").replace("courts", "courts&nbsp;"),
+                                     f"{HEADLINES}:{line_of(HEADLINES, text_of('shpo', 'none'))}: column 'none': "
+                                     "expected plain words, with no markup (the pages would show it as typed); found "
+                                     "'&nbsp;' at character 34 of 'Between {start} and {end}, courts&nbsp; made no "
+                                     "Sexual Harm\u2026'"),
+    "card_words_not_in_pairs": (HEADLINES, text_of("eligible", "card_many"), "",
+                                f"{HEADLINES}:{line_of(HEADLINES, text_of('eligible', 'card_one'))}: column "
+                                "'card_many': expected card_one and card_many together, or neither; found card_one "
+                                "alone"),
+    "card_words_with_the_figure": (HEADLINES, text_of("eligible", "card_one"),
+                                   text_of("eligible", "card_one").replace(" on ", " {n} on "),
+                                   f"{HEADLINES}:{line_of(HEADLINES, text_of('eligible', 'card_one'))}: column "
+                                   "'card_one': expected only the placeholders {area}, {snapshot}, {start} and {end}; "
+                                   "found '{n}'"),
+    # Where the build places each measure (metadata/measure-layout.csv).
+    "layout_for_no_measure": (LAYOUT, "\nsopo,", "\nsopos,",
+                              f"{LAYOUT}:{line_of(LAYOUT, 'sopo,')}: column 'measure_id': expected a measure_id of "
+                              "metadata/measures.csv; found 'sopos'"),
+    "measure_without_layout": (LAYOUT, "\nsopo,,false", "",
+                               f"metadata/measures.csv:{line_of('metadata/measures.csv', 'sopo,')}: column "
+                               f"'measure_id': expected a measure with a row in {LAYOUT}; found 'sopo'"),
+    "layout_two_measures_on_the_map": (LAYOUT, "\nshpo,all,false", "\nshpo,all,true",
+                                       f"{LAYOUT}:{MAP_LINE}: column 'tile_map': expected true for exactly one "
+                                       "measure, the one the tile map shows; found 2 measures with true"),
+    "layout_map_of_a_count": (LAYOUT, "\neligible,1 2 3 all,false", "\neligible,1 2 3 all,true",
+                              f"{LAYOUT}:{line_of(LAYOUT, 'eligible,')}: column 'tile_map': expected false (the tile "
+                              "map shows a measure whose unit is rate per 100000 population; eligible is in people); "
+                              "found true"),
+    "layout_not_true_or_false": (LAYOUT, "\nshpo,all,false", "\nshpo,all,no",
+                                 f"{LAYOUT}:{line_of(LAYOUT, 'shpo,')}: column 'tile_map': expected one of true, false; "
+                                 "found 'no'"),
+    "layout_levels_for_a_single_figure": (LAYOUT, "\nshpo,all,", "\nshpo,2 3 all,",
+                                          f"{LAYOUT}:{line_of(LAYOUT, 'shpo,')}: column 'new_report_levels': "
+                                          "expected all or nothing (measure shpo is a single figure); found '2 3 all'"),
+    "layout_unknown_level": (LAYOUT, "\neligible,1 2 3 all,", "\neligible,1 2 4 all,",
+                             f"{LAYOUT}:{line_of(LAYOUT, 'eligible,')}: column 'new_report_levels': expected the "
+                             "levels of the measure's table in the blank file that make new-report writes, separated "
+                             "by spaces, like 2 3 all (all alone for a single figure); empty for a table the current "
+                             "report template no longer prints, which the blank file leaves out; found '1 2 4 all'"),
 }
 
 
@@ -603,12 +714,6 @@ def test_thousands_of_problems_print_the_first_hundred(tiny_project, capsys):
 # The line of the year page template's body, wherever an edit of the template puts it.
 BODY_LINE = 1 + (REPO / "templates" / "report.md.j2").read_text(encoding="utf-8").split("{% block body %}")[0].count("\n")
 DOCS_STEP_CASES = {
-    "measure_without_a_headline_sentence": (
-        [("metadata/measures.csv", "rso_per_100k,",
-          'new_measure,New,New,people,people_during_year,single_figure,shpo,14,"A new one."\nrso_per_100k,'),
-         (REPORT, "Rate,", "New,New,,5,new_measure,all,all,\nRate,")],
-        "metadata/measures.csv:14: column 'measure_id': expected a measure the pages have a headline sentence for "
-        "(a developer adds one to SENTENCES in build_scripts/steps/pages.py); found 'new_measure'"),
     "template_jinja_cannot_read": (
         [("templates/report.md.j2", "{% block body %}", "{% block body %}{% if %}")],
         f"templates/report.md.j2:{BODY_LINE}: expected a template Jinja can read; found a mistake in it: Expected an "

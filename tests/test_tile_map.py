@@ -232,13 +232,16 @@ def test_keyboard_reaches_every_tile_link_with_a_visible_focus(browser, server, 
 def test_tile_labels_are_escaped_in_the_map(tmp_path):
     """A label is free text: markup in it is drawn as text, never as an element."""
     from build_scripts.inputs.dataset import read_dataset
+    from build_scripts.inputs.metadata import measure_layout, tile_map_measure
+    from build_scripts.paths import Paths
     from build_scripts.render.markup import environment
     from build_scripts.render.tilemap import tile_map
 
     (tmp_path / "metadata").mkdir()
     text = (REPO / "metadata" / "tile-map.csv").read_text(encoding="utf-8").replace(",NFK\n", ",<i>\n")
     (tmp_path / "metadata" / "tile-map.csv").write_text(text, encoding="utf-8")
-    values = tile_map(read_dataset(REPO / "datapackage"), read_layout(tmp_path, AREA_IDS), lambda a: "x")
+    values = tile_map(read_dataset(REPO / "datapackage"), read_layout(tmp_path, AREA_IDS),
+                      tile_map_measure(measure_layout(Paths())), lambda a: "x")
     svg = environment(REPO / "templates").get_template("tile_map.svg.j2").render(map=values)
     assert ">&lt;i&gt;</text>" in svg and "<i>" not in svg
 

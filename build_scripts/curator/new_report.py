@@ -1,4 +1,6 @@
-"""Write a blank curated CSV for a new area and year, laid out like the current report template.
+"""Write a blank curated CSV for a new area and year, laid out like the current report template:
+the tables of metadata/measure-layout.csv's measures with new_report_levels, in the order of
+metadata/measures.csv, each with those levels.
 
 Every cell the curator must write holds a placeholder starting TODO (metadata.PLACEHOLDER), and
 so does the register row it prints: the build refuses a file or row that still has one, naming
@@ -17,13 +19,8 @@ from pathlib import Path
 from build_scripts.errors import BuildError, InputProblem
 from build_scripts.inputs.metadata import PLACEHOLDER, read_csv_dicts, rel
 from build_scripts.paths import Paths
-from build_scripts.steps.load import CURATED_COLUMNS
+from build_scripts.steps.load import CURATED_COLUMNS, read_measure_layout, read_table
 
-MATRIX_LEVELS = {"eligible": ["1", "2", "3", "all"], "managed_l2_l3": ["2", "3", "all"],
-                 "custody_breach_licence": ["2", "3", "all"], "custody_breach_order": ["2", "3", "all"]}
-TEMPLATE_MEASURES = ["eligible", "managed_l2_l3", "breach_notification", "notification_revoked", "shpo",
-                     "shpo_foreign_travel", "notification_order", "sro_breach_notification",
-                     "custody_breach_licence", "custody_breach_order", "rso_per_100k"]
 CATEGORY_COLUMNS = {"1": f"{PLACEHOLDER}: Category 1", "2": f"{PLACEHOLDER}: Category 2",
                     "3": f"{PLACEHOLDER}: Category 3", "all": "Total"}
 # The register row's cells to complete, after the ones the command fills in.
@@ -35,13 +32,19 @@ REGISTER_PLACEHOLDERS = {
 }
 
 
-def blank_rows(measures: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+def blank_rows(measures: list[dict[str, str]], layout: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+    """The blank file's rows: for each measure in the order of measures.csv (its sort_order) that
+    has levels in a new report, a row per level and category of a table by level and category,
+    or one row for a single figure."""
     rows = []
-    for mid in TEMPLATE_MEASURES:
-        label = measures[mid]["label"]
-        todo = f"{PLACEHOLDER}: {label}"
-        if mid in MATRIX_LEVELS:
-            for level in MATRIX_LEVELS[mid]:
+    for measure in sorted(measures, key=lambda m: int(m["sort_order"])):
+        mid = measure["measure_id"]
+        levels = layout[mid]["new_report_levels"].split()
+        if not levels:
+            continue
+        todo = f"{PLACEHOLDER}: {measure['label']}"
+        if measure["breakdown"] == "level_and_category":
+            for level in levels:
                 for category, column in CATEGORY_COLUMNS.items():
                     rows.append(dict(table=todo, row="Total" if level == "all" else f"Level {level}",
                                      column=column, value=PLACEHOLDER, measure_id=mid, level=level, category=category,
@@ -81,12 +84,13 @@ def new_report(paths: Paths, area_id: str, year: str, folder: Path | None = None
     if target.exists():
         raise BuildError([InputProblem(rel(target, paths.root), None, None,
                                        "no file yet (this command never overwrites)", "an existing file")])
-    measures = {m["measure_id"]: m for m in read_csv_dicts(paths.metadata / "measures.csv", paths.root)}
+    measures = read_table(paths, paths.metadata / "measures.csv", "measures", "measure", cache=False)
+    layout = {row["measure_id"]: row for row in read_measure_layout(paths, measures, cache=False).rows}
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CURATED_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(blank_rows(measures))
+        writer.writerows(blank_rows(measures.rows, layout))
     if target != curated:
         return (f"Wrote {rel(target, paths.root)}. Next: replace every {PLACEHOLDER} with what the report prints, "
                 f"without looking at the first keying, then compare the two:\nmake compare-keyings FIRST={rel(curated, paths.root)} "

@@ -28,11 +28,22 @@ from build_scripts.paths import Paths
 RESOURCE_NAMES = ["observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
 LEVELS = ["1", "2", "3", "all"]
 CATEGORIES = ["1", "2", "3", "4", "all"]
-# Ids the pages name (pages.py, tilemap.py): load checks that the glossary and measures.csv
-# define each, so that deleting one stops the build at its file, not in the middle of the pages.
+# The glossary term that explains each level and category (pages.py): load checks that the
+# glossary defines each, so that deleting one stops the build at its file, not in the pages.
 LEVEL_TERMS = {"1": "level-1", "2": "level-2", "3": "level-3"}
 CATEGORY_TERMS = {"1": "category-1", "2": "category-2", "3": "category-3", "4": "category-4"}
-KEY_MEASURES = ["eligible", "managed_l2_l3", "rso_per_100k"]
+
+# What the build says about each measure and where it places it, beside measures.csv but not
+# published: the headline sentences and other words of the pages (headlines.yaml), and the
+# measure's table in a new report's blank file and the measure on the tile map
+# (measure-layout.csv). load checks both (steps/load.py); the pages read them with
+# measure_words and measure_layout.
+HEADLINES = "headlines.yaml"
+HEADLINES_EXPECTED = "a list of measures, each starting '- measure_id:'"
+MEASURE_LAYOUT = "measure-layout.csv"
+# What the pages fill in a headline sentence (steps/pages.py, headline), and in a card's words
+# all but {n}, which the card prints itself. load refuses any other placeholder.
+HEADLINE_PLACEHOLDERS = ("n", "area", "snapshot", "start", "end")
 
 
 # No input of the project comes near this: the largest, curated/reports.csv, holds about 250
@@ -707,3 +718,28 @@ def parse_value(printed: str) -> tuple[str, str]:
     if printed in DASHES:
         return "", "not_applicable"
     return printed.replace(",", ""), "reported"
+
+
+# ---------------------------------------------------------------------------------------------
+# The build's words and layout for each measure (HEADLINES, MEASURE_LAYOUT), as load checked them
+
+
+def measure_words(paths: Paths) -> dict[str, dict[str, str]]:
+    """metadata/headlines.yaml: each measure's words by measure_id, every field of the schema
+    present (an optional one left out is empty), each text on one line."""
+    names = [spec["name"] for spec in load_schema(paths, "headlines")["fields"]]
+    document = read_yaml_document(paths.metadata / HEADLINES, paths.root, HEADLINES_EXPECTED)
+    return {entry["measure_id"]: {name: " ".join(str(entry.get(name) or "").split()) for name in names}
+            for entry in document.data}
+
+
+def measure_layout(paths: Paths) -> dict[str, dict[str, str]]:
+    """metadata/measure-layout.csv: each measure's row by measure_id."""
+    names = [spec["name"] for spec in load_schema(paths, "measure-layout")["fields"]]
+    table = read_csv_table(paths.metadata / MEASURE_LAYOUT, paths.root, names, "measure")
+    return {row["measure_id"]: row for row in table.rows}
+
+
+def tile_map_measure(layout: dict[str, dict[str, str]]) -> str:
+    """The one measure whose latest figure colours the tile map (load checks there is one)."""
+    return next(measure_id for measure_id, row in layout.items() if row["tile_map"] == "true")

@@ -34,7 +34,6 @@ FIELDS = ["area_id", "tile_col", "tile_row", "tile_label"]
 COLUMNS, ROWS = 8, 9  # the grid; at most 340 px wide, so it is never shrunk on a 390 px phone
 TILE_W, TILE_H, GAP, MARGIN = 40, 50, 2, 3
 WIDTH = MARGIN * 2 + COLUMNS * (TILE_W + GAP) - GAP  # 338
-MEASURE = "rso_per_100k"
 # Fixed classes, so a tile's colour does not change when another area's report is added. Every
 # fill keeps the tile text (TEXT_COLOUR) above 4.5:1.
 CLASSES = [(None, Decimal(100), "#e8f1fa", "under 100"),
@@ -104,20 +103,21 @@ def rate_class(value: Decimal) -> tuple[str, str]:
     raise AssertionError(value)
 
 
-def latest_rates(data: Dataset) -> dict[str, tuple[str, dict[str, str] | None]]:
-    """For each area we hold: its latest report's year and that report's rate (None when the
-    report printed none or printed a dash)."""
+def latest_rates(data: Dataset, measure_id: str) -> dict[str, tuple[str, dict[str, str] | None]]:
+    """For each area we hold: its latest report's year and that report's rate, the figure of
+    `measure_id` (None when the report printed none or printed a dash)."""
     latest = {}
     for area_id in sorted({r["area_id"] for r in data.reports.values()}):
         report = data.report_ids_for_area(area_id)[-1]
-        obs = data.cell(report["report_id"], MEASURE)
+        obs = data.cell(report["report_id"], measure_id)
         latest[area_id] = (report["year"], obs if obs is not None and obs["status"] == "reported" else None)
     return latest
 
 
-def tile_map(data: Dataset, layout: dict[str, dict[str, Any]], href: Any) -> dict[str, Any]:
-    """Everything the `tile_map` macro draws. `href(area_id)` is the link to an area page."""
-    latest = latest_rates(data)
+def tile_map(data: Dataset, layout: dict[str, dict[str, Any]], measure_id: str, href: Any) -> dict[str, Any]:
+    """Everything the `tile_map` macro draws: the rates of `measure_id` (the measure of
+    metadata/measure-layout.csv with tile_map true). `href(area_id)` is the link to an area page."""
+    latest = latest_rates(data, measure_id)
     tiles = []
     for area_id, place in sorted(layout.items(), key=lambda kv: (kv[1]["row"], kv[1]["col"])):
         area = data.areas[area_id]
@@ -196,11 +196,11 @@ def characters(tiles: list[dict[str, Any]], title_lines: list[dict[str, Any]],
     return {"normal": "".join(sorted(normal)), "bold": "".join(sorted(bold))}
 
 
-def table_rows(data: Dataset, layout: dict[str, dict[str, Any]], href: Any) -> list[dict[str, Any]]:
+def table_rows(data: Dataset, layout: dict[str, dict[str, Any]], measure_id: str, href: Any) -> list[dict[str, Any]]:
     """The map's key and its data, a row per area in the order of the area names: the area (its
     nation when Welsh, as the thick red outline says), its tile's code, and the latest year and
     rate we hold. With 4 narrow columns it fits a 390 px phone."""
-    latest = latest_rates(data)
+    latest = latest_rates(data, measure_id)
     rows = []
     for area in sorted((data.areas[a] for a in layout), key=lambda a: a["name"]):
         area_id = area["area_id"]

@@ -28,8 +28,11 @@ from build_scripts.errors import BuildError, InputProblem, excerpt
 from build_scripts.inputs.metadata import (
     CATEGORY_TERMS,
     CHECKED_BY,
-    KEY_MEASURES,
+    HEADLINE_PLACEHOLDERS,
+    HEADLINES,
+    HEADLINES_EXPECTED,
     LEVEL_TERMS,
+    MEASURE_LAYOUT,
     CsvTable,
     YamlDocument,
     character_name,
@@ -276,6 +279,8 @@ def load(paths: Paths = Paths()) -> Curated:
                 problems.append(InputProblem("metadata/measures.csv", line, "term_id",
                                              "a term_id of metadata/glossary.yaml", excerpt(measure["term_id"])))
         problems.extend(_pages_need(term_ids, {m["measure_id"] for m in measures}))
+    problems.extend(collect(lambda: headline_problems(paths, measures_table)) or [])
+    collect(lambda: read_measure_layout(paths, measures_table))
     quality_document = collect(lambda: read_yaml_document(
         paths.metadata / "quality-register.yaml", root, "a list of entries (write [] when there are none)"))
 
@@ -374,19 +379,125 @@ def _register_row_problems(file: str, register: list[dict[str, str]],
 
 
 def _pages_need(term_ids: set[str], measure_ids: set[str]) -> list[InputProblem]:
-    """The terms and measures the pages name by id (metadata.LEVEL_TERMS, CATEGORY_TERMS,
-    KEY_MEASURES) and the measures of the rules across tables must be defined."""
+    """The terms the pages name by id (metadata.LEVEL_TERMS, CATEGORY_TERMS) and the measures of
+    the rules across tables must be defined."""
     problems = []
     for term_id in [*LEVEL_TERMS.values(), *CATEGORY_TERMS.values()]:
         if term_id not in term_ids:
             problems.append(InputProblem("metadata/glossary.yaml", 1, "term_id",
                                          f"a term with term_id {term_id} (the pages explain each level and "
                                          "category with its term)", "no such term"))
-    for measure_id in dict.fromkeys([*KEY_MEASURES, *(m for rule in RULES for m in (rule.smaller, rule.larger))]):
+    for measure_id in dict.fromkeys(m for rule in RULES for m in (rule.smaller, rule.larger)):
         if measure_id not in measure_ids:
             problems.append(InputProblem("metadata/measures.csv", 1, "measure_id",
-                                         f"a measure with measure_id {measure_id} (the pages and the rules across "
-                                         "tables use it)", "no such measure"))
+                                         f"a measure with measure_id {measure_id} (the rules across tables use it)",
+                                         "no such measure"))
+    return problems
+
+
+# -- what the build says about each measure and where it places it (metadata.HEADLINES,
+# MEASURE_LAYOUT): files of the build's own, keyed by the measure_id of measures.csv
+
+def headline_problems(paths: Paths, measures: CsvTable) -> list[InputProblem]:
+    """metadata/headlines.yaml: valid against its schema; an entry for each measure of
+    measures.csv and for no other; in each text only the placeholders the pages fill, the
+    figure {n} in `many`, and no markup; card_one and card_many together."""
+    document = read_yaml_document(paths.metadata / HEADLINES, paths.root, HEADLINES_EXPECTED)
+    schema = load_schema(paths, "headlines")
+    problems, entries_at, rows = _entry_rows(document, schema, "measure", ())
+    problems += _validate_entries(document, schema, entries_at, rows, problems, paths.cache / "validated")
+    placeholders = {"none": HEADLINE_PLACEHOLDERS, "one": HEADLINE_PLACEHOLDERS, "many": HEADLINE_PLACEHOLDERS,
+                    "card_one": HEADLINE_PLACEHOLDERS[1:], "card_many": HEADLINE_PLACEHOLDERS[1:], "key_figure": ()}
+    for index, row in zip(entries_at, rows, strict=True):
+        for name, allowed in placeholders.items():
+            found = row[name] and _words_problem(row[name], allowed, "n" if name == "many" else None)
+            if found:
+                problems.append(InputProblem(document.file, document.line(index, name), name, *found))
+        for name, other in (("card_one", "card_many"), ("card_many", "card_one")):
+            if row[name] and not row[other]:
+                problems.append(InputProblem(document.file, document.line(index, name), other,
+                                             "card_one and card_many together, or neither", f"{name} alone"))
+    if isinstance(document.data, list):
+        problems += _one_row_per_measure(document.file, [(document.line(i, "measure_id"), row["measure_id"])
+                                                         for i, row in zip(entries_at, rows, strict=True)],
+                                         measures, f"its headline sentences in {document.file}")
+    return sorted(problems, key=lambda p: (p.file, p.line or 0))
+
+
+# Markdown's and HTML's markup: the pages escape it, so in the build's own words it would show
+# as typed ("*no one*", "&amp;"), never as emphasis, a link or a character.
+_MARKUP = re.compile(r"[<>*_`\[\]\\|~]|&#?[A-Za-z0-9]+;")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _words_problem(text: str, allowed: tuple[str, ...], needed: str | None) -> tuple[str, str] | None:
+    """(expected, found) when `text` holds markup, a placeholder not `allowed`, a brace around
+    no placeholder, or lacks the placeholder `needed`. So the pages fill a sentence with
+    str.format and nothing else: no attribute, index or format spec can run."""
+    markup = _MARKUP.search(text)
+    if markup:
+        return ("plain words, with no markup (the pages would show it as typed)",
+                f"{excerpt(markup.group())} at character {markup.start() + 1} of {excerpt(text)}")
+    for match in _PLACEHOLDER.finditer(text):
+        if match.group(1) not in allowed:
+            return ("only the placeholders " + in_words_list([f"{{{name}}}" for name in allowed])
+                    if allowed else "text with no placeholders", excerpt(match.group()))
+    stray = re.search(r"[{}]", _PLACEHOLDER.sub(lambda m: " " * len(m.group()), text))
+    if stray:
+        return ("a brace only around a placeholder, like {area}",
+                f"{excerpt(stray.group())} at character {stray.start() + 1} of {excerpt(text)}")
+    if needed and f"{{{needed}}}" not in text:
+        return f"a sentence that gives the figure as {{{needed}}}", excerpt(text)
+    return None
+
+
+def in_words_list(items: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+MAP_UNIT = "rate per 100000 population"
+
+
+def read_measure_layout(paths: Paths, measures: CsvTable, cache: bool = True) -> CsvTable:
+    """metadata/measure-layout.csv, checked: valid against its schema, a row for each measure of
+    measures.csv and for no other, exactly one measure on the tile map, a rate per 100,000 (the
+    map's colour classes and words are for one: render/tilemap.py), and levels in a new report
+    only for a table by level and category. Raises BuildError."""
+    table = read_table(paths, paths.metadata / MEASURE_LAYOUT, "measure-layout", "measure", cache=cache)
+    file = f"metadata/{MEASURE_LAYOUT}"
+    problems = _one_row_per_measure(file, list(zip(table.lines, (row["measure_id"] for row in table.rows),
+                                                   strict=True)), measures, f"a row in {file}")
+    on_map = [line for line, row in zip(table.lines, table.rows, strict=True) if row["tile_map"] == "true"]
+    if len(on_map) != 1:
+        problems.append(InputProblem(file, on_map[1] if on_map else None, "tile_map",
+                                     "true for exactly one measure, the one the tile map shows",
+                                     f"{len(on_map)} measures with true"))
+    measure = {row["measure_id"]: row for row in measures.rows}
+    for line, row in zip(table.lines, table.rows, strict=True):
+        known = measure.get(row["measure_id"], {})
+        if row["tile_map"] == "true" and known and known["unit"] != MAP_UNIT:
+            problems.append(InputProblem(file, line, "tile_map", f"false (the tile map shows a measure whose unit is "
+                                         f"{MAP_UNIT}; {row['measure_id']} is in {known['unit']})", "true"))
+        if known.get("breakdown") == "single_figure" and row["new_report_levels"] not in ("", "all"):
+            problems.append(InputProblem(file, line, "new_report_levels",
+                                         f"all or nothing (measure {row['measure_id']} is a single figure)",
+                                         excerpt(row["new_report_levels"])))
+    if problems:
+        raise BuildError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return table
+
+
+def _one_row_per_measure(file: str, rows: list[tuple[int, str]], measures: CsvTable, what: str) -> list[InputProblem]:
+    """A file keyed by measure_id names only measures of measures.csv (each (line, measure_id) of
+    `rows`), and each measure has its row there: missing, it is named at its line of measures.csv."""
+    known = {row["measure_id"] for row in measures.rows}
+    problems = [InputProblem(file, line, "measure_id", "a measure_id of metadata/measures.csv", excerpt(measure_id))
+                for line, measure_id in rows if measure_id and measure_id not in known]
+    present = {measure_id for _, measure_id in rows}
+    problems += [InputProblem("metadata/measures.csv", line, "measure_id", f"a measure with {what}",
+                              excerpt(row["measure_id"]))
+                 for line, row in zip(measures.lines, measures.rows, strict=True) if row["measure_id"] not in present]
     return problems
 
 

@@ -1,7 +1,7 @@
 """Step 4, pages: write the site's Markdown pages, downloads and data files from the data
-package. Python computes values (figures, sentences, table rows, links); templates/ owns
-every piece of markup, with autoescaping on (see markup.py). Every page carries a
-"generated, do not edit" comment."""
+package. Python computes values (figures, table rows, links, and the sentences of
+metadata/headlines.yaml filled with them); templates/ owns every piece of markup, with
+autoescaping on (see markup.py). Every page carries a "generated, do not edit" comment."""
 from __future__ import annotations
 
 import functools
@@ -22,10 +22,12 @@ from build_scripts.inputs.dataset import Dataset, category_label, level_label, n
 from build_scripts.inputs.metadata import (
     CATEGORIES,
     CATEGORY_TERMS,
-    KEY_MEASURES,
     LEVEL_TERMS,
     LEVELS,
+    measure_layout,
+    measure_words,
     read_yaml_document,
+    tile_map_measure,
 )
 from build_scripts.inputs.releases import read_releases, version_key
 from build_scripts.paths import Paths
@@ -56,79 +58,6 @@ from build_scripts.reproducible import csv_text, sha256
 
 if TYPE_CHECKING:  # the charts step's output, which the pages place: no code is borrowed from it
     from build_scripts.steps.charts import ChartJob
-
-# Each measure's headline sentence, as a person would write it for no one (or no orders), for
-# one, and for many. {n} is the figure as printed, formatted; the other fields are dates and the area.
-PERIOD = "Between {start} and {end}, "
-SENTENCES = {
-    "eligible": (
-        "On {snapshot}, no one in {area} was eligible for MAPPA.",
-        "On {snapshot}, 1 person in {area} was eligible for MAPPA.",
-        "On {snapshot}, {n} people in {area} were eligible for MAPPA."),
-    "managed_l2_l3": (
-        PERIOD + "no one in {area} was managed at level 2 or level 3.",
-        PERIOD + "1 person in {area} was managed at level 2 or level 3.",
-        PERIOD + "{n} people in {area} were managed at level 2 or level 3."),
-    "breach_notification": (
-        PERIOD + "no one in category 1 in {area} was cautioned or convicted for not keeping to their "
-                 "notification requirements.",
-        PERIOD + "1 person in category 1 in {area} was cautioned or convicted for not keeping to their "
-                 "notification requirements.",
-        PERIOD + "{n} people in category 1 in {area} were cautioned or convicted for not keeping to their "
-                 "notification requirements."),
-    "notification_revoked": (
-        PERIOD + "the police in {area} ended no one's lifetime notification requirements after a review.",
-        PERIOD + "the police in {area} ended 1 person's lifetime notification requirements after a review "
-                 "the person asked for.",
-        PERIOD + "the police in {area} ended the lifetime notification requirements of {n} people after "
-                 "reviews they asked for."),
-    "shpo": (
-        PERIOD + "courts made no Sexual Harm Prevention Orders in {area}.",
-        PERIOD + "courts made 1 Sexual Harm Prevention Order in {area}.",
-        PERIOD + "courts made {n} Sexual Harm Prevention Orders in {area}."),
-    "shpo_foreign_travel": (
-        PERIOD + "courts made no Sexual Harm Prevention Orders with a foreign travel restriction in {area}.",
-        PERIOD + "courts made 1 Sexual Harm Prevention Order with a foreign travel restriction in {area}.",
-        PERIOD + "courts made {n} Sexual Harm Prevention Orders with a foreign travel restriction in {area}."),
-    "sopo": (
-        PERIOD + "courts made no Sexual Offences Prevention Orders in {area}.",
-        PERIOD + "courts made 1 Sexual Offences Prevention Order in {area}.",
-        PERIOD + "courts made {n} Sexual Offences Prevention Orders in {area}."),
-    "notification_order": (
-        PERIOD + "courts made no Notification Orders in {area}.",
-        PERIOD + "courts made 1 Notification Order in {area}.",
-        PERIOD + "courts made {n} Notification Orders in {area}."),
-    "foreign_travel_order": (
-        PERIOD + "courts made no Foreign Travel Orders in {area}.",
-        PERIOD + "courts made 1 Foreign Travel Order in {area}.",
-        PERIOD + "courts made {n} Foreign Travel Orders in {area}."),
-    "sro_breach_notification": (
-        PERIOD + "no one in {area} had to start keeping to notification requirements after breaking a "
-                 "Sexual Risk Order.",
-        PERIOD + "1 person in {area} had to start keeping to notification requirements after breaking a "
-                 "Sexual Risk Order.",
-        PERIOD + "{n} people in {area} had to start keeping to notification requirements after breaking a "
-                 "Sexual Risk Order."),
-    "custody_breach_licence": (
-        PERIOD + "no one managed at level 2 or 3 in {area} was returned to custody for breaking the "
-                 "conditions of their licence.",
-        PERIOD + "1 person managed at level 2 or 3 in {area} was returned to custody for breaking the "
-                 "conditions of their licence.",
-        PERIOD + "{n} people managed at level 2 or 3 in {area} were returned to custody for breaking the "
-                 "conditions of their licence."),
-    "custody_breach_order": (
-        PERIOD + "no one managed at level 2 or 3 in {area} was returned to custody for breaking a Sexual "
-                 "Offences Prevention Order or Sexual Harm Prevention Order.",
-        PERIOD + "1 person managed at level 2 or 3 in {area} was returned to custody for breaking a Sexual "
-                 "Offences Prevention Order or Sexual Harm Prevention Order.",
-        PERIOD + "{n} people managed at level 2 or 3 in {area} were returned to custody for breaking a "
-                 "Sexual Offences Prevention Order or Sexual Harm Prevention Order."),
-    "rso_per_100k": (
-        "On {snapshot}, {area} had no registered sex offenders for every 100,000 people aged 10 or over.",
-        "On {snapshot}, {area} had 1 registered sex offender for every 100,000 people aged 10 or over.",
-        "On {snapshot}, {area} had {n} registered sex offenders for every 100,000 people aged 10 or over."),
-}
-
 
 def long_date(iso: str) -> str:
     d = date.fromisoformat(iso)
@@ -190,13 +119,20 @@ class Site:
         self.release: Future | None = None  # the working data's download files, being made in a thread
         self.releases = read_releases(paths)
         self._recording: Recording | None = None
+        # What the pages say about each measure, and the measures of the tables of key figures and
+        # of the tile map (metadata/headlines.yaml and measure-layout.csv, checked by load).
+        self.words = measure_words(paths)
+        self.key_measures = [m["measure_id"] for m in data.measures_in_order()
+                             if self.words[m["measure_id"]]["key_figure"]]
+        self.map_measure = tile_map_measure(measure_layout(paths))
         d = data.descriptor
         # What every page may show besides its own unit's data: the package's metadata (not the
-        # sizes and hashes of its files, which change with any figure) and the reference tables.
+        # sizes and hashes of its files, which change with any figure), the reference tables and
+        # the words about each measure.
         self.base_digest = digest(
             {k: v for k, v in d.items() if k != "resources"},
             [{k: v for k, v in r.items() if k not in ("bytes", "hash")} for r in d["resources"]],
-            data.measures, data.areas, data.glossary, data.quality)
+            data.measures, data.areas, data.glossary, data.quality, self.words, self.map_measure)
 
     # -- writing ---------------------------------------------------------------
     def write(self, rel_path: str, content: str | bytes, listed: bool | None = None) -> None:
@@ -356,15 +292,20 @@ def matrix_table(caption: str, cells: list[dict[str, str]]) -> dict[str, Any]:
     return table(caption, columns, rows, head=head)
 
 
-def headline(measure_id: str, total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
-    if total is None:
+def headline(words: dict[str, str], total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
+    """A measure's headline sentence (its `words` of metadata/headlines.yaml) for a printed
+    figure; empty when there is none (the template says so for a printed dash)."""
+    if total is None or total["status"] != "reported":
         return ""
-    if total["status"] != "reported":
-        return "The report printed a dash for this figure: it does not apply."
     n = Decimal(total["value"])
-    none, one, many = SENTENCES[measure_id]
-    form = none if n == 0 else one if n == 1 else many
-    return form.format(n=number(n), area=area, snapshot=long_date(report["snapshot_date"]),
+    return fill(words["none" if n == 0 else "one" if n == 1 else "many"], area, report, number(n))
+
+
+def fill(text: str, area: str, report: dict[str, str], n: str = "") -> str:
+    """A text of metadata/headlines.yaml with its placeholders filled with values, as plain text
+    (the template escapes it). load has checked that it names no other placeholder and holds no
+    other brace, so no attribute, index or format spec can run."""
+    return text.format(n=n, area=area, snapshot=long_date(report["snapshot_date"]),
                        start=long_date(report["period_start"]), end=long_date(report["period_end"]))
 
 
@@ -452,9 +393,10 @@ def report_page(site: Site, report: dict[str, str]) -> None:
         table_url = site.homepage + url(f"areas/{area_id}/{year}/#{mid}")
         sections.append(dict(
             table_url=table_url,
-            table_citation=citation(data, table_url, figure_title(measure, total, area["name"], report)),
+            table_citation=citation(data, table_url, figure_title(measure, site.words[mid], total, area["name"],
+                                                                  report)),
             measure=measure,
-            headline=headline(mid, total, area["name"], report),
+            headline=headline(site.words[mid], total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
             quality_notes=table_notes, row_cites=row_cites,
             # A single figure is shown large here; its chart over the years is on the area page, so a
@@ -471,7 +413,7 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             corrections=[correction_note(c, measure["breakdown"] == "level_and_category") for c in corrections],
         ))
     years = [r["year"] for r in data.report_ids_for_area(area_id)]
-    figure, words = card_headline(data, report)
+    figure, words = card_headline(data, report, site.words)
     card = site.card(f"areas/{area_id}/{year}/", "card", "MAPPA statistics", area["name"],
                      f"{year}: {long_date(report['period_start'])} to {long_date(report['period_end'])}",
                      figure, words, f"Source: MAPPA annual report of {area['name']}, {year}")
@@ -609,33 +551,25 @@ def row_title(measure: dict[str, str], head: str, row_cells: list[dict[str, str]
             f"{long_date(report['period_end'])}: " + "; ".join(parts))
 
 
-def figure_title(measure: dict[str, str], total: dict[str, str] | None, area: str, report: dict[str, str]) -> str:
+def figure_title(measure: dict[str, str], words: dict[str, str], total: dict[str, str] | None, area: str,
+                 report: dict[str, str]) -> str:
     """What a table's citation calls the figure: its headline sentence (the figure, the area and
     the date), or, with no printed number, the measure, the area and the period."""
     if total is not None and total["status"] == "reported":
-        return headline(measure["measure_id"], total, area, report).rstrip(".")
+        return headline(words, total, area, report).rstrip(".")
     return (f"{measure['label']}, {area}, {long_date(report['period_start'])} to "
             f"{long_date(report['period_end'])}")
 
 
-# The headline of an area-year card: the first of these the report printed a number for.
-CARD_HEADLINES = {
-    "eligible": ("person eligible for MAPPA on {snapshot}", "people eligible for MAPPA on {snapshot}"),
-    "managed_l2_l3": ("person managed at MAPPA level 2 or 3 in the year to {end}",
-                      "people managed at MAPPA level 2 or 3 in the year to {end}"),
-    "rso_per_100k": ("registered sex offender for every 100,000 people aged 10 or over on {snapshot}",
-                     "registered sex offenders for every 100,000 people aged 10 or over on {snapshot}"),
-}
-
-
-def card_headline(data: Dataset, report: dict[str, str]) -> tuple[str, str]:
-    """The figure (as printed, formatted) and its words for an area-year card."""
-    for measure_id, (one, many) in CARD_HEADLINES.items():
-        obs = data.cell(report["report_id"], measure_id)
+def card_headline(data: Dataset, report: dict[str, str], words: dict[str, dict[str, str]]) -> tuple[str, str]:
+    """The figure (as printed, formatted) and its words for an area-year card: those of the
+    first measure with card words (metadata/headlines.yaml) that the report printed a number for."""
+    for measure in data.measures_in_order():
+        said = words[measure["measure_id"]]
+        obs = data.cell(report["report_id"], measure["measure_id"]) if said["card_one"] else None
         if obs is not None and obs["status"] == "reported":
-            form = one if Decimal(obs["value"]) == 1 else many
-            return number(obs["value"]), form.format(snapshot=long_date(report["snapshot_date"]),
-                                                     end=long_date(report["period_end"]))
+            form = said["card_one"] if Decimal(obs["value"]) == 1 else said["card_many"]
+            return number(obs["value"]), fill(form, data.areas[report["area_id"]]["name"], report)
     return "", "Figures from the area's MAPPA annual report, as printed"
 
 
@@ -646,9 +580,10 @@ def area_page(site: Site, area_id: str) -> None:
     reports = data.report_ids_for_area(area_id)
     summary = table(
         f"Key figures for {area['name']}, every year we hold",
-        ["Year"] + [data.measures[m]["short_label"] for m in KEY_MEASURES],
+        ["Year"] + [data.measures[m]["short_label"] for m in site.key_measures],
         [dict(head=r["year"], href=url(rel_href(page_path, f"areas/{area_id}/{r['year']}/index.md")),
-              cells=[site.notes.noted(data.cell(r["report_id"], m), page_path) for m in KEY_MEASURES]) for r in reports],
+              cells=[site.notes.noted(data.cell(r["report_id"], m), page_path) for m in site.key_measures])
+         for r in reports],
         missing="not published")
     charts = []
     for measure in data.measures_in_order():
@@ -766,9 +701,6 @@ def split_list(text: str) -> list[str]:
 
 MEDIA_TYPES = {".json": "application/json", ".csv": "text/csv", ".zip": "application/zip",
                ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-MEASUREMENT_TECHNIQUE = ("Transcription, figure for figure as printed, of the statistical tables in MAPPA area "
-                         "annual reports; every printed total is checked against the sum of its parts and "
-                         "every problem is recorded in a data-quality register, never corrected.")
 SNIPPETS = {"pandas": "snippets/pandas.py.j2", "frictionless": "snippets/frictionless.py.j2",
             "r": "snippets/frictionless.R.j2", "duckdb": "snippets/duckdb.sql.j2"}
 
@@ -829,7 +761,6 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
         "publisher": organisation,
         "datePublished": dates[0] if dates else d["created"][:10],
         "dateModified": d["created"][:10],
-        "measurementTechnique": MEASUREMENT_TECHNIQUE,
         "variableMeasured": [
             {"@type": "PropertyValue", "propertyID": m["measure_id"], "name": m["label"],
              "description": m["description"], "unitText": m["unit"]}
@@ -938,7 +869,7 @@ def tile_map_downloads(site: Site, layout: dict[str, dict[str, Any]]) -> dict[st
     """Write the tile map's downloads, with its title, source and licence drawn in; their sizes.
     Images, like the charts: drawn by the build, not committed, not in the URL manifest."""
     svg = site.env.get_template("tile_map.svg.j2").render(map=tilemap.tile_map(
-        site.data, layout, lambda a: site.homepage + url(f"areas/{a}/")))
+        site.data, layout, site.map_measure, lambda a: site.homepage + url(f"areas/{a}/")))
     publisher = site.data.descriptor["contributors"][0]["title"]
     files = dict(zip(TILE_MAP_FILES.values(), tilemap.downloads(
         svg, f"Source: MAPPA annual reports of each area, latest year held, as published by {publisher}, "
@@ -952,10 +883,10 @@ def tile_map_for(site: Site, page_path: str, layout: dict[str, dict[str, Any]], 
                  ) -> dict[str, Any]:
     """The tile map's values for one page, its key and its downloads (build_scripts/render/tilemap.py)."""
     href = (lambda a: url(rel_href(page_path, f"areas/{a}/index.md")))
-    return dict(map=tilemap.tile_map(site.data, layout, href),
+    return dict(map=tilemap.tile_map(site.data, layout, site.map_measure, href),
                 rows=table("Key to the map: each area's tile, and the latest rate of registered sex offenders per "
                            "100,000 people we hold", ["Area", "Tile", "Latest year", "Per 100,000 people"],
-                           tilemap.table_rows(site.data, layout, href), text=True),
+                           tilemap.table_rows(site.data, layout, site.map_measure, href), text=True),
                 download=[dict(format=fmt.upper(), href=url(rel_link(page_path, path)), size=human_bytes(sizes[path]))
                           for fmt, path in TILE_MAP_FILES.items()])
 
@@ -976,10 +907,11 @@ def home_and_areas(site: Site) -> None:
         # The year goes with the area (one column fewer), so the table fits a 390 px phone.
         rows.append(dict(head=data.areas[area_id]["name"], year=report["year"],
                          href=url(rel_href("index.md", f"areas/{area_id}/{report['year']}/index.md")),
-                         cells=[site.notes.noted(data.cell(report["report_id"], m), "index.md") for m in KEY_MEASURES]))
+                         cells=[site.notes.noted(data.cell(report["report_id"], m), "index.md")
+                                for m in site.key_measures]))
     latest = table("Headline figures from the latest report we hold for each area",
-                   ["Area and year", "People eligible for MAPPA on 31 March", "Managed at levels 2 and 3 during the year",
-                    "Registered sex offenders per 100,000 people"], rows, missing="not published")
+                   ["Area and year"] + [site.words[m]["key_figure"] for m in site.key_measures], rows,
+                   missing="not published")
     years = sorted({r["year"] for r in data.reports.values()})
     site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports),
               levels=[data.glossary[LEVEL_TERMS[lv]] for lv in sorted(LEVEL_TERMS)], tiles=tile_map_for(site, "index.md", layout, sizes))
