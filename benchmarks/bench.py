@@ -26,6 +26,7 @@ import csv
 import gzip
 import json
 import os
+import platform
 import random
 import re
 import resource
@@ -307,12 +308,31 @@ def peak_rss_mb() -> float:
     return round(max(own, children) / 1024, 1)
 
 
+def save(path: Path, result: dict) -> None:
+    """A measurement kept with what it was measured on: the commit (and whether the tree had
+    uncommitted changes), the machine's cores and memory, and the day."""
+    def git_out(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:"))
+    record = {"measured": {"date": time.strftime("%Y-%m-%d"), "commit": git_out("rev-parse", "HEAD"),
+                           "uncommitted_changes": bool(git_out("status", "--porcelain", "--untracked-files=no")),
+                           "cores": os.cpu_count(), "memory_gib": round(memory_kib / 1024 / 1024),
+                           "python": platform.python_version()},
+              **result}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--area-years", type=int, default=1050)
     parser.add_argument("--keep", action="store_true", help="keep the temporary project")
     parser.add_argument("--preview-pause", type=float, default=15.0,
                         help="seconds between the preview's saves (its slow pass runs meanwhile)")
+    parser.add_argument("--save", type=Path, metavar="FOLDER",
+                        help="also write the figures, the machine and the commit measured to "
+                             "FOLDER/area-years-N.json (the README's table is made from these)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="mappa-bench-"))
     try:
@@ -355,6 +375,8 @@ def main() -> int:
             "rebuild_stages_s": {k: rebuild[k] for k in STAGES},
         }
         print(json.dumps(result))
+        if args.save:
+            save(args.save / f"area-years-{args.area_years}.json", result)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

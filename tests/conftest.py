@@ -47,6 +47,30 @@ def tiny_project(tmp_path: Path) -> Paths:
     return copy_tiny_project(tmp_path / "tiny")
 
 
+@pytest.fixture(scope="session")
+def _packaged_tiny_projects(tmp_path_factory) -> dict:
+    return {}
+
+
+@pytest.fixture
+def packaged_tiny_project(tmp_path: Path, tmp_path_factory, _packaged_tiny_projects):
+    """A tiny project whose package is already built, with a quality register of the caller's
+    (None keeps the tiny one). Each register's project is built once a session and copied to
+    each test, caches and all: the many bad-input tests then pay for one build each, not two."""
+    from build_scripts.build import build_package
+
+    def make(register: str | None = None) -> Paths:
+        if register not in _packaged_tiny_projects:
+            built = copy_tiny_project(tmp_path_factory.mktemp("packaged-tiny") / "tiny")
+            if register is not None:
+                (built.metadata / "quality-register.yaml").write_text(register, encoding="utf-8")
+            build_package(built)
+            _packaged_tiny_projects[register] = built.root
+        shutil.copytree(_packaged_tiny_projects[register], tmp_path / "tiny", symlinks=True)
+        return Paths(root=tmp_path / "tiny")
+    return make
+
+
 def full_build(target: Path) -> Paths:
     from build_scripts.build import build_docs, build_package, build_site
 
@@ -101,7 +125,12 @@ def browser():
 # real project without a browser (the `built` fixture), or is marked `real_data` because it reads
 # the committed files. tests/test_curator_workflow.py runs exactly these on a copy of the project
 # to which it has added and released a made-up report: `pytest -m real_data`.
+#
+# The slow tests, left out of `make test-fast` (`pytest -m "not slow"`): every test that uses the
+# full build, the browser or the server below is slow by construction; a test that builds a
+# whole project or runs a whole command by itself says so with `@pytest.mark.slow`.
 BROWSER_FIXTURES = {"browser", "server"}
+SLOW_FIXTURES = {"built"} | BROWSER_FIXTURES
 
 
 def pytest_collection_modifyitems(items):
@@ -109,3 +138,5 @@ def pytest_collection_modifyitems(items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if "built" in fixtures and not fixtures & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.real_data)
+        if fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)

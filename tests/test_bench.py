@@ -5,7 +5,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
+
+# Whole builds of synthetic projects, and every chart of the package drawn.
+pytestmark = pytest.mark.slow
 
 KEYS = {"area_years", "pages", "cold_build_s", "rebuild_one_s", "bare_mkdocs_s", "peak_rss_mb",
         "first_visit_gzip_bytes", "first_visit_raw_bytes", "cold_stages_s", "rebuild_stages_s",

@@ -22,6 +22,9 @@ from test_incremental import tree
 
 from build_scripts.lock import LOCK_NAME, PROCESSES_LOCK_NAME, build_lock
 
+# Whole builds run as processes, together and killed.
+pytestmark = pytest.mark.slow
+
 OUTPUTS = ["datapackage", "docs", "site", "CITATION.cff", "published-urls.txt"]
 INPUTS = ["CHANGELOG.md", "curated", "metadata", "mkdocs.yml", "templates", "theme"]
 # What a project holds after a build: nothing else may be left in its folder.

@@ -48,6 +48,7 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow  # whole builds of a copy of the project, cold and from the cache
 @pytest.mark.parametrize("file, old, new", EDITS, ids=[Path(e[0]).stem for e in EDITS])
 def test_a_renderer_edited_rebuilds_from_the_cache_as_from_nothing(project, file, old, new):
     before = build(project)

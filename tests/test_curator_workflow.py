@@ -16,12 +16,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 from curator import complete_register_row, fill_blank, retype
 
 from build_scripts.curator.release import next_versions
 from build_scripts.inputs.releases import read_releases
 from build_scripts.paths import Paths
+
+# Whole builds and releases of a copy of the project, then the real-data tests on it.
+pytestmark = pytest.mark.slow
 
 # Outside a git checkout (a copy of the project), everything but what git ignores at the top.
 NOT_THE_PROJECT = {".git", ".venv", "node_modules", ".cache", ".pytest_cache", "site", "keying", ".bench"}

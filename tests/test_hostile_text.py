@@ -24,6 +24,9 @@ import pytest
 import yaml
 from conftest import FIXTURES, REPO, copy_project
 
+# A whole build of a copy of the project with hostile text.
+pytestmark = pytest.mark.slow
+
 # Each payload carries `data-pwned` or `alert(`: either in a live attribute or script is a failure.
 PAYLOADS = [
     '<script data-pwned>alert("pwned")</script>',

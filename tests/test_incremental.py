@@ -15,6 +15,9 @@ from conftest import copy_project
 
 from build_scripts.build import build_docs, build_package
 
+# Whole builds of copies of the project, with and without the caches.
+pytestmark = pytest.mark.slow
+
 
 def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

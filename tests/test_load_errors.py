@@ -92,8 +92,8 @@ def test_tiny_project_builds(tiny_project):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_report_file(tiny_project, case, capsys):
-    build_package(tiny_project)
+def test_bad_report_file(packaged_tiny_project, case, capsys):
+    tiny_project = packaged_tiny_project()
     before = {p.name: p.read_bytes() for p in tiny_project.datapackage.iterdir()}
     shutil.copyfile(FIXTURES / "bad" / f"{case}.csv", tiny_project.root / REPORT)
 
@@ -522,10 +522,9 @@ def edit(paths, file, old, new):
 
 
 @pytest.mark.parametrize("case", sorted(EDITS))
-def test_bad_metadata(tiny_project, case, capsys):
+def test_bad_metadata(packaged_tiny_project, case, capsys):
     file, old, new, message = EDITS[case]
-    (tiny_project.metadata / "quality-register.yaml").write_text(REGISTER, encoding="utf-8")
-    build_package(tiny_project)
+    tiny_project = packaged_tiny_project(REGISTER)
     before = {p.name: p.read_bytes() for p in tiny_project.datapackage.iterdir()}
     citation = (tiny_project.root / "CITATION.cff").read_bytes()
     edit(tiny_project, file, old, new)
@@ -541,6 +540,7 @@ def test_bad_metadata(tiny_project, case, capsys):
     assert (tiny_project.root / "CITATION.cff").read_bytes() == citation
 
 
+@pytest.mark.slow  # two whole packages of copies of the project
 def test_a_cold_build_validates_in_parallel_and_reports_a_bad_file_as_one_at_a_time(tmp_path, monkeypatch):
     """At full scale a cold build validates the report files on every core. A bad file is then
     reported exactly as the one-at-a-time path reports it, and no good file is validated twice."""

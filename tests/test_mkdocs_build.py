@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Whole MkDocs sites built, stock and ours, cold and from the cache.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 PAGES = 40  # more than PARALLEL_FROM, so a cold build converts in worker processes
 CONFIG = """\

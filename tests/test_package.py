@@ -170,6 +170,7 @@ def _staging_folders(paths) -> list[str]:
     return sorted(p.name for p in paths.root.iterdir() if p.name.startswith((".datapackage-", ".docs-", ".site-")))
 
 
+@pytest.mark.slow  # a whole build of a copy of the project
 def test_make_site_publishes_neither_package_nor_pages_when_the_package_is_invalid(tmp_path):
     """make site validates the package while building docs/ from it: a package frictionless
     rejects is not published, and neither are the pages built from it."""
@@ -196,6 +197,7 @@ def test_make_site_publishes_neither_package_nor_pages_when_the_package_is_inval
     assert _staging_folders(paths) == []
 
 
+@pytest.mark.slow  # a whole build of a copy of the project
 def test_make_site_publishes_no_package_when_the_pages_fail(tmp_path, monkeypatch):
     from conftest import copy_project
     from test_incremental import edit_csv
@@ -217,6 +219,7 @@ def test_make_site_publishes_no_package_when_the_pages_fail(tmp_path, monkeypatc
     assert _staging_folders(paths) == []
 
 
+@pytest.mark.slow  # a whole build of a copy of the project
 def test_make_site_publishes_nothing_when_mkdocs_fails(tmp_path, capsys):
     """MkDocs builds the site from the docs/ staging folder, inside the same transaction: a strict
     failure (here a warning: the navigation names a page that does not exist) leaves the package,
@@ -243,6 +246,7 @@ def test_make_site_publishes_nothing_when_mkdocs_fails(tmp_path, capsys):
     assert _staging_folders(paths) == []
 
 
+@pytest.mark.slow  # a whole build of a copy of the project
 def test_make_site_reports_an_invalid_package_not_what_it_broke_in_the_pages(tmp_path, monkeypatch):
     """The pages are built while the package is validated: when the package is invalid and the
     pages fail on it, the build reports frictionless' findings."""

@@ -17,6 +17,9 @@ from test_incremental import build_docs_cold, edit_csv, tree
 
 from build_scripts.curator.preview import Preview
 
+# Whole builds, and make preview run as a process.
+pytestmark = pytest.mark.slow
+
 PAGE = "areas/norfolk/2018-19/index.html"
 
 

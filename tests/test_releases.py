@@ -23,6 +23,9 @@ from build_scripts.errors import BuildError
 from build_scripts.inputs.releases import MANIFEST, UNRELEASED, read_releases
 from build_scripts.paths import Paths
 
+# Each test builds the tiny project, its spreadsheet and zip, and releases it, several times.
+pytestmark = pytest.mark.slow
+
 TINY_REPORT = "curated/reports/staffordshire-2023-24.csv"
 
 

@@ -1,6 +1,11 @@
 """Stable URLs: a moved page keeps its old URL through a redirect, and no link points at a section
 that does not exist. (Each release stays downloadable at its versioned URL: test_releases.py.)"""
+import pytest
+
 from build_scripts.build import build_docs, build_package, build_site
+
+# Whole sites of the tiny project built with MkDocs.
+pytestmark = pytest.mark.slow
 
 
 def test_redirect_keeps_an_old_url(tiny_project):
