@@ -184,6 +184,7 @@ ALIAS_BOMB = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
 
 HEADLINES = "metadata/headlines.yaml"
 LAYOUT = "metadata/measure-layout.csv"
+RULES = "metadata/crosscheck-rules.csv"
 
 
 def line_of(file, start):
@@ -428,8 +429,8 @@ EDITS = {
                                      "explain each level and category with its term); found no such term"),
     "measure_the_rules_need": ("metadata/measures.csv", "managed_l2_l3,People managed",
                                "managed_l2_and_l3,People managed",
-                               "metadata/measures.csv:1: column 'measure_id': expected a measure with measure_id "
-                               "managed_l2_l3 (the rules across tables use it); found no such measure"),
+                               f"{RULES}:2: column 'larger': expected a measure_id of metadata/measures.csv; "
+                               "found 'managed_l2_l3'"),
     # What the pages say about each measure (metadata/headlines.yaml): one entry per measure,
     # only the placeholders the pages fill, and plain words.
     "headline_for_no_measure": (HEADLINES, "- measure_id: shpo\n", "- measure_id: shpos\n",
@@ -505,6 +506,13 @@ EDITS = {
     "layout_levels_for_a_single_figure": (LAYOUT, "\nshpo,all,", "\nshpo,2 3 all,",
                                           f"{LAYOUT}:{line_of(LAYOUT, 'shpo,')}: column 'new_report_levels': "
                                           "expected all or nothing (measure shpo is a single figure); found '2 3 all'"),
+    "rules_unknown_measure": (RULES, "\ncustody-order-level-3-within-managed,custody_breach_order,",
+                              "\ncustody-order-level-3-within-managed,custody_breach_orders,",
+                              f"{RULES}:{line_of(RULES, 'custody-order-level-3-')}: column 'smaller': expected a "
+                              "measure_id of metadata/measures.csv; found 'custody_breach_orders'"),
+    "rules_unknown_level": (RULES, "managed_l2_l3,2 3,\"Everyone", "managed_l2_l3,2 4,\"Everyone",
+                            f"{RULES}:3: column 'levels': expected the levels added up on each side, separated by "
+                            "spaces, like 2 3; all for single figures; found '2 4'"),
     "layout_unknown_level": (LAYOUT, "\neligible,1 2 3 all,", "\neligible,1 2 4 all,",
                              f"{LAYOUT}:{line_of(LAYOUT, 'eligible,')}: column 'new_report_levels': expected the "
                              "levels of the measure's table in the blank file that make new-report writes, separated "

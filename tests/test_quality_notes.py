@@ -10,7 +10,7 @@ import re
 import pytest
 import yaml
 from conftest import REPO
-from test_crosschecks import ENTRY, add_ftr_row
+from test_crosschecks import ENTRY, RULES_BY_ID, add_ftr_row
 
 from build_scripts.build import build_docs, build_package
 from build_scripts.checks.quality import figures_concerned
@@ -47,7 +47,7 @@ ROWS = [row("eligible", "1", "1"), row("eligible", "1", "all"), row("eligible", 
     ({"kind": "label_missing", "measure_id": "", "check": {"present": {"reports": {"title_as_printed": "x"}}}}, []),
 ])
 def test_the_figures_an_entry_concerns(entry, cells):
-    assert figures_concerned(entry, ROWS) == cells
+    assert figures_concerned(entry, ROWS, RULES_BY_ID) == cells
 
 
 def test_a_figure_carries_its_correction_and_its_data_quality_note():

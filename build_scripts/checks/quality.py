@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from build_scripts.checks.crosschecks import RULES_BY_ID, Breach
+from build_scripts.checks.crosschecks import Breach, Rule
 from build_scripts.checks.totals import Mismatch
 from build_scripts.errors import BuildError, InputProblem
 from build_scripts.inputs.metadata import CATEGORIES, LEVELS, describe_value
@@ -20,13 +20,15 @@ BREACH_KEYS = ["category", "smaller", "larger"]
 CHECK_EXPECTATIONS = ["present", "absent"]
 
 
-def check_problems(entry: dict[str, Any], table_fields: dict[str, list[str]]) -> list[tuple[tuple, str, str]]:
+def check_problems(entry: dict[str, Any], table_fields: dict[str, list[str]],
+                   rule_ids: list[str]) -> list[tuple[tuple, str, str]]:
     """What is wrong with the shape of an entry's `check`, as (keys within the entry, expected, found).
 
-    `table_fields` maps each table a check may look at to its field names."""
+    `table_fields` maps each table a check may look at to its field names; `rule_ids` are the
+    rules across tables (metadata/crosscheck-rules.csv)."""
     check = entry.get("check")
     if entry.get("kind") == "cross_table":
-        return _cross_check_problems(entry, check)
+        return _cross_check_problems(entry, check, rule_ids)
     if entry.get("kind") == "total_mismatch":
         if not isinstance(check, dict):
             return [(("check",), "a check with " + ", ".join(TOTAL_CHECK_KEYS),
@@ -75,15 +77,15 @@ def check_problems(entry: dict[str, Any], table_fields: dict[str, list[str]]) ->
     return problems
 
 
-def _cross_check_problems(entry: dict[str, Any], check: Any) -> list[tuple[tuple, str, str]]:
+def _cross_check_problems(entry: dict[str, Any], check: Any, rule_ids: list[str]) -> list[tuple[tuple, str, str]]:
     """A cross_table check names a rule and lists each breach: category, smaller, larger."""
     if not isinstance(check, dict):
         return [(("check",), "a check with " + ", ".join(CROSS_CHECK_KEYS),
                  describe_value(check) if "check" in entry else "none")]
     problems = [(("check", key), "only the keys " + ", ".join(CROSS_CHECK_KEYS), repr(key))
                 for key in check if key not in CROSS_CHECK_KEYS]
-    if str(check.get("rule")) not in RULES_BY_ID:
-        problems.append((("check", "rule"), "one of the rules " + ", ".join(RULES_BY_ID),
+    if str(check.get("rule")) not in rule_ids:
+        problems.append((("check", "rule"), "one of the rules " + ", ".join(rule_ids),
                          describe_value(check.get("rule")) if "rule" in check else "none"))
     breaches = check.get("breaches")
     if not isinstance(breaches, list) or not breaches:
@@ -209,7 +211,8 @@ def published_rows(register: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{f: str(entry.get(f) or "").strip() for f in PUBLISHED_FIELDS} for entry in register]
 
 
-def figures_concerned(entry: dict[str, Any], rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+def figures_concerned(entry: dict[str, Any], rows: list[dict[str, str]],
+                      rules: dict[str, Rule]) -> list[tuple[str, str, str]]:
     """The printed figures a register entry is about, as (measure_id, level, category), in the order
     of `rows` (its report's observations), found the way the build checks the entry:
     - a total mismatch: the printed total that is not the sum of its parts;
@@ -224,7 +227,7 @@ def figures_concerned(entry: dict[str, Any], rows: list[dict[str, str]]) -> list
         wanted = {(entry.get("measure_id"), str(check["level"]), str(check["category"]))}
         return [cell for cell in cells if cell in wanted]
     if entry.get("kind") == "cross_table":
-        rule = RULES_BY_ID[check["rule"]]
+        rule = rules[check["rule"]]
         wanted = {(measure, level, str(breach["category"])) for breach in check["breaches"]
                   for measure in (rule.smaller, rule.larger) for level in rule.levels}
         return [cell for cell in cells if cell in wanted]

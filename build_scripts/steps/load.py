@@ -22,7 +22,7 @@ from typing import Any, Collection
 import frictionless
 
 from build_scripts.cache import keys
-from build_scripts.checks.crosschecks import RULES
+from build_scripts.checks.crosschecks import RULES_FILE, Rule, rules_from_rows
 from build_scripts.checks.quality import check_problems
 from build_scripts.errors import BuildError, InputProblem, excerpt
 from build_scripts.inputs.metadata import (
@@ -71,6 +71,7 @@ class Curated:
     cell_lines: dict[str, list[int]] = field(default_factory=dict)
     input_hashes: dict[str, str] = field(default_factory=dict)
     quality_document: YamlDocument | None = None  # where each register entry is written
+    rules: tuple[Rule, ...] = ()  # the rules across tables (metadata/crosscheck-rules.csv)
 
 
 def _expected_for(error: Any, schema: dict[str, Any], noun: str = "column") -> str:
@@ -278,7 +279,8 @@ def load(paths: Paths = Paths()) -> Curated:
             if measure["term_id"] not in term_ids:
                 problems.append(InputProblem("metadata/measures.csv", line, "term_id",
                                              "a term_id of metadata/glossary.yaml", excerpt(measure["term_id"])))
-        problems.extend(_pages_need(term_ids, {m["measure_id"] for m in measures}))
+        problems.extend(_pages_need(term_ids))
+    rules = collect(lambda: read_crosscheck_rules(paths, measures_table))
     problems.extend(collect(lambda: headline_problems(paths, measures_table)) or [])
     collect(lambda: read_measure_layout(paths, measures_table))
     quality_document = collect(lambda: read_yaml_document(
@@ -305,9 +307,10 @@ def load(paths: Paths = Paths()) -> Curated:
     problems.extend(_register_row_problems(reg_file, register, register_lines))
 
     quality = None
-    if quality_document is not None:
+    if quality_document is not None and rules is not None:
         report_ids = {row["report_id"] for row in register} if register_table is not None and register else None
-        found = quality_register_problems(paths, quality_document, report_ids, set(measure_ids))
+        found = quality_register_problems(paths, quality_document, report_ids, set(measure_ids),
+                                          [rule.rule_id for rule in rules])
         problems.extend(found)
         if not found:
             quality = quality_document.data
@@ -330,7 +333,8 @@ def load(paths: Paths = Paths()) -> Curated:
     report_schema = curated_report_schema(paths, measure_ids)
     validate_in_parallel([files[r] for r in sorted(registered & files.keys())], root, report_schema,
                          paths.cache / "validated")
-    curated = Curated(package, measures, areas, glossary, quality, register, quality_document=quality_document)
+    curated = Curated(package, measures, areas, glossary, quality, register, quality_document=quality_document,
+                      rules=rules)
     if corrections is not None:
         curated.corrections, curated.correction_lines = corrections.rows, corrections.lines
     for report_id in sorted(registered & files.keys()):
@@ -378,21 +382,29 @@ def _register_row_problems(file: str, register: list[dict[str, str]],
     return problems
 
 
-def _pages_need(term_ids: set[str], measure_ids: set[str]) -> list[InputProblem]:
-    """The terms the pages name by id (metadata.LEVEL_TERMS, CATEGORY_TERMS) and the measures of
-    the rules across tables must be defined."""
+def _pages_need(term_ids: set[str]) -> list[InputProblem]:
+    """The terms the pages name by id (metadata.LEVEL_TERMS, CATEGORY_TERMS) must be defined."""
     problems = []
     for term_id in [*LEVEL_TERMS.values(), *CATEGORY_TERMS.values()]:
         if term_id not in term_ids:
             problems.append(InputProblem("metadata/glossary.yaml", 1, "term_id",
                                          f"a term with term_id {term_id} (the pages explain each level and "
                                          "category with its term)", "no such term"))
-    for measure_id in dict.fromkeys(m for rule in RULES for m in (rule.smaller, rule.larger)):
-        if measure_id not in measure_ids:
-            problems.append(InputProblem("metadata/measures.csv", 1, "measure_id",
-                                         f"a measure with measure_id {measure_id} (the rules across tables use it)",
-                                         "no such measure"))
     return problems
+
+
+def read_crosscheck_rules(paths: Paths, measures: CsvTable) -> tuple[Rule, ...]:
+    """metadata/crosscheck-rules.csv, checked: valid against its schema, and each rule between
+    two measures of measures.csv. Raises BuildError."""
+    table = read_table(paths, paths.metadata / RULES_FILE, "crosscheck-rules", "rule")
+    measure_ids = {row["measure_id"] for row in measures.rows}
+    problems = [InputProblem(f"metadata/{RULES_FILE}", line, column, "a measure_id of metadata/measures.csv",
+                             excerpt(row[column]))
+                for line, row in zip(table.lines, table.rows, strict=True) for column in ("smaller", "larger")
+                if row[column] not in measure_ids]
+    if problems:
+        raise BuildError(problems)
+    return rules_from_rows(table.rows)
 
 
 # -- what the build says about each measure and where it places it (metadata.HEADLINES,
@@ -672,9 +684,10 @@ def read_glossary(paths: Paths) -> list[dict[str, Any]]:
 
 
 def quality_register_problems(paths: Paths, document: YamlDocument, report_ids: set[str] | None,
-                              measure_ids: set[str]) -> list[InputProblem]:
+                              measure_ids: set[str], rule_ids: list[str]) -> list[InputProblem]:
     """Each entry is valid against schemas/quality.yaml, names a known report and measure, and
-    has a check the build can run. `report_ids` is None when the register of reports is broken."""
+    has a check the build can run (a rule of `rule_ids` for a breach across tables). `report_ids`
+    is None when the register of reports is broken."""
     schema = load_schema(paths, "quality")
     problems, entries_at, rows = _entry_rows(document, schema, "entry", (), extra_keys=("check",))
     problems += _validate_entries(document, schema, entries_at, rows, problems, paths.cache / "validated")
@@ -687,7 +700,7 @@ def quality_register_problems(paths: Paths, document: YamlDocument, report_ids: 
         if row["measure_id"] and row["measure_id"] not in measure_ids:
             problems.append(InputProblem(document.file, document.line(index, "measure_id"), "measure_id",
                                          "a measure_id of metadata/measures.csv", repr(row["measure_id"])))
-        for place, expected, found in check_problems(document.data[index], table_fields):
+        for place, expected, found in check_problems(document.data[index], table_fields, rule_ids):
             problems.append(InputProblem(document.file, document.line(index, *place),
                                          ".".join(str(k) for k in place), expected, found))
     return sorted(problems, key=lambda p: p.line or 0)

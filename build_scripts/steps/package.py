@@ -110,7 +110,7 @@ def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
                 return f"curated/reports/{report_id}.csv", line
         return f"curated/reports/{report_id}.csv", None
 
-    check_register(curated.quality, find_mismatches(observations), find_breaches(observations), tables,
+    check_register(curated.quality, find_mismatches(observations), find_breaches(observations, curated.rules), tables,
                    locate_cell, lambda index, *keys: curated.quality_document.line(index, *keys))
     return tables
 

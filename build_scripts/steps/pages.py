@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from build_scripts.cache.keys import digest
 from build_scripts.cache.memo import NoMemo, Recording
-from build_scripts.checks.crosschecks import RULES
+from build_scripts.checks.crosschecks import read_rules
 from build_scripts.checks.quality import figures_concerned
 from build_scripts.inputs.dataset import Dataset, category_label, level_label, number, percent
 from build_scripts.inputs.metadata import (
@@ -456,7 +456,8 @@ def register_figures(paths: Paths, data: Dataset) -> dict[str, list[tuple[str, s
     every entry against these same figures before any page is built."""
     document = read_yaml_document(paths.metadata / REGISTER, paths.root, "a list of entries (write [] when there "
                                   "are none)")
-    return {entry["quality_id"]: figures_concerned(entry, data.by_report.get(entry["report_id"], []))
+    rules = {rule.rule_id: rule for rule in read_rules(paths)}
+    return {entry["quality_id"]: figures_concerned(entry, data.by_report.get(entry["report_id"], []), rules)
             for entry in document.data or []}
 
 
@@ -855,7 +856,8 @@ def methodology_page(site: Site) -> None:
     kinds = {}
     for q in entries:
         kinds[q["kind"]] = kinds.get(q["kind"], 0) + 1
-    site.page("methodology/index.md", "methodology.md.j2", entries=entries, kinds=kinds, rules=RULES,
+    site.page("methodology/index.md", "methodology.md.j2", entries=entries, kinds=kinds,
+              rules=read_rules(site.paths),
               measures=data.measures,
               report_names={r: f"{data.areas[v['area_id']]['name']} {v['year']}" for r, v in data.reports.items()},
               report_links={r: url(rel_link("methodology/index.md", f"areas/{v['area_id']}/{v['year']}/index.md"))
