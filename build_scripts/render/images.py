@@ -79,10 +79,15 @@ def _font_face(weight: str, characters: str) -> str:
 
 
 # Where subsets are kept between builds, beside the chart cache: making one takes about 0.3 s,
-# which a rebuild that draws a single chart would otherwise pay. Set by render_jobs in the
-# process that builds the pages (cards and the tile map use it too); the render pool's workers
-# keep their subsets in memory only.
+# which a rebuild that draws a single chart would otherwise pay. Set by use_font_cache (the
+# charts step calls it) before the pages are built: cards and the tile map use it too.
 FONT_CACHE: Path | None = None
+
+
+def use_font_cache(folder: Path) -> None:
+    """Keep font subsets in `folder` between builds."""
+    global FONT_CACHE
+    FONT_CACHE = folder
 
 
 @functools.lru_cache(maxsize=512)

@@ -8,13 +8,12 @@ checks its text like any chart's.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 from decimal import Decimal
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from build_scripts.cache import keys
 from build_scripts.errors import BuildError, InputProblem, excerpt
 from build_scripts.inputs.dataset import Dataset, number
 from build_scripts.inputs.metadata import read_csv_table
@@ -225,8 +224,7 @@ def downloads(svg: str, source: str, cache: Path) -> tuple[str, bytes]:
     is drawn from (the picture, with its text as glyph outlines, and its scale)."""
     download, raster = framed(svg, TITLE, source)
     scale = math.ceil(PNG_WIDTH / WIDTH)
-    renderer = metadata.version("vl-convert-python")
-    cached = cache / "maps" / (hashlib.sha256(f"{renderer}\0{scale}\0{raster}".encode()).hexdigest() + ".png")
+    cached = cache / "maps" / (keys.key("tile map png", [scale, raster], libraries=["vl-convert-python"]) + ".png")
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(cached.name + ".tmp")

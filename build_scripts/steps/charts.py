@@ -35,6 +35,7 @@ from markupsafe import Markup
 from build_scripts.cache import keys
 from build_scripts.cache.memo import place
 from build_scripts.inputs.dataset import Dataset, category_label, level_label, number
+from build_scripts.render import images
 from build_scripts.render.images import (
     FONT_FAMILY,
     FONT_SIZE,
@@ -359,8 +360,7 @@ def render_jobs(jobs: list[ChartJob], out_dir: Path, cache_dir: Path, workers: i
     """Write each job's SVG and downloads under out_dir, rendering (in parallel) only those not
     in the cache. Files are hard-linked from the cache where possible, so unchanged charts cost
     no copying."""
-    global FONT_CACHE
-    FONT_CACHE = cache_dir.parent / "fonts"
+    images.use_font_cache(cache_dir.parent / "fonts")
     cache_dir.mkdir(parents=True, exist_ok=True)
     todo: dict[str, ChartJob] = {}
     for job in jobs:

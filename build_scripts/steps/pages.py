@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from build_scripts.cache.keys import digest
 from build_scripts.cache.memo import NoMemo, Recording
-from build_scripts.checks.crosschecks import read_rules
+from build_scripts.checks.crosschecks import Rule, read_rules
 from build_scripts.checks.quality import figures_concerned
 from build_scripts.inputs.dataset import Dataset, category_label, level_label, number, percent
 from build_scripts.inputs.metadata import (
@@ -100,10 +100,11 @@ class Site:
     """Collects the pages and files of one build in a staging folder."""
 
     def __init__(self, data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Paths,
-                 memo: NoMemo | None = None, notes: QualityNotes | None = None):
+                 memo: NoMemo | None, notes: QualityNotes, rules: tuple[Rule, ...]):
         self.data = data
         self.charts = charts
-        self.notes = notes if notes is not None else QualityNotes(data, {})
+        self.notes = notes
+        self.rules = rules  # the rules across tables (metadata/crosscheck-rules.csv)
         self.out = out
         self.paths = paths
         self.env = _environment(paths.templates, number=number, long_date=long_date, human_bytes=human_bytes,
@@ -448,7 +449,7 @@ def with_notes(cells: list[dict[str, str]], corrections: list[dict[str, str]],
 REGISTER = "quality-register.yaml"
 
 
-def register_figures(paths: Paths, data: Dataset) -> dict[str, list[tuple[str, str, str]]]:
+def register_figures(paths: Paths, data: Dataset, rules: tuple[Rule, ...]) -> dict[str, list[tuple[str, str, str]]]:
     """For each entry of the data-quality register, the printed figures it concerns, as
     (measure_id, level, category) (quality.figures_concerned). They are worked out from the
     entry's check, which only metadata/quality-register.yaml holds: quality.csv publishes what a
@@ -456,8 +457,8 @@ def register_figures(paths: Paths, data: Dataset) -> dict[str, list[tuple[str, s
     every entry against these same figures before any page is built."""
     document = read_yaml_document(paths.metadata / REGISTER, paths.root, "a list of entries (write [] when there "
                                   "are none)")
-    rules = {rule.rule_id: rule for rule in read_rules(paths)}
-    return {entry["quality_id"]: figures_concerned(entry, data.by_report.get(entry["report_id"], []), rules)
+    by_id = {rule.rule_id: rule for rule in rules}
+    return {entry["quality_id"]: figures_concerned(entry, data.by_report.get(entry["report_id"], []), by_id)
             for entry in document.data or []}
 
 
@@ -857,7 +858,7 @@ def methodology_page(site: Site) -> None:
     for q in entries:
         kinds[q["kind"]] = kinds.get(q["kind"], 0) + 1
     site.page("methodology/index.md", "methodology.md.j2", entries=entries, kinds=kinds,
-              rules=read_rules(site.paths),
+              rules=site.rules,
               measures=data.measures,
               report_names={r: f"{data.areas[v['area_id']]['name']} {v['year']}" for r, v in data.reports.items()},
               report_links={r: url(rel_link("methodology/index.md", f"areas/{v['area_id']}/{v['year']}/index.md"))
@@ -920,7 +921,7 @@ def home_and_areas(site: Site) -> None:
 
 
 def unit_digests(data: Dataset, charts: dict[str, ChartJob],
-                 figures: dict[str, list[tuple[str, str, str]]] | None = None) -> dict[str, str]:
+                 figures: dict[str, list[tuple[str, str, str]]]) -> dict[str, str]:
     """For each area page and year page (unit), a hash of everything it is made from besides the
     package's metadata.
     - An area page: its reports, their figures and quality notes, its charts, and the holdings
@@ -945,7 +946,7 @@ def unit_digests(data: Dataset, charts: dict[str, ChartJob],
         for report in reports:
             rid = report["report_id"]
             own[rid] = digest(report, data.by_report.get(rid, []), data.quality_for(rid), data.corrections_for(rid),
-                              [(figures or {}).get(q["quality_id"], []) for q in data.quality_for(rid)],
+                              [figures.get(q["quality_id"], []) for q in data.quality_for(rid)],
                               sorted(chart_keys.get(f"report:{rid}", [])))
             digests[f"report:{rid}"] = digest(data.areas[area_id], years, [c for c, _ in area_charts], own[rid])
         digests[f"area:{area_id}"] = digest(data.areas[area_id], [own[r["report_id"]] for r in reports], area_charts,
@@ -977,8 +978,9 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
     the pages that draw on the whole dataset are always rendered. `only_reports` (the preview's
     first pass): write only those reports' year pages, so the page being checked is served
     before the rest are rendered."""
-    figures = register_figures(paths, data)
-    site = Site(data, charts, out, paths, memo, QualityNotes(data, figures))
+    rules = read_rules(paths)  # the rules across tables, read once for the notes and the methodology page
+    figures = register_figures(paths, data, rules)
+    site = Site(data, charts, out, paths, memo, QualityNotes(data, figures), rules)
     digests = unit_digests(data, charts, figures)
     if only_reports is not None:
         for report_id in sorted(only_reports):
