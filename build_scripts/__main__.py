@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--year", required=True, help="financial year the tables cover, e.g. 2024-25")
     new.add_argument("--into", help="folder to write the file in (default curated/reports; keying/ for a second "
                                     "keying)")
+    draft = sub.add_parser("draft-report", help="draft the first keying of a report from its PDF, Word file or text")
+    draft.add_argument("--from", dest="source", required=True, help="the report's document: .pdf, .docx or .txt")
+    draft.add_argument("--area", help="area_id, when the document does not say it plainly")
+    draft.add_argument("--year", help="financial year, when the tables' dates do not say it plainly")
+    draft.add_argument("--into", help="keying: write the draft into keying/ (to compare with a file in curated/)")
     compare = sub.add_parser("compare-keyings", help="compare two independent keyings of one report, cell by cell")
     compare.add_argument("first", help="the first keying, e.g. curated/reports/norfolk-2024-25.csv")
     compare.add_argument("second", help="the second keying, e.g. keying/norfolk-2024-25.csv")
@@ -68,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if args.require_released and state.startswith("Not yet released") else 0
     if args.step == "compare-keyings":
         return _compare_keyings(paths, Path(args.first), Path(args.second))
+    if args.step == "draft-report":
+        return _draft_report(paths, args)
     try:
         with build_lock(paths.root, f"build_scripts {args.step}") if args.step in BUILD_STEPS \
                 else contextlib.nullcontext():
@@ -149,6 +156,21 @@ def _print_problems(heading: str, error: BuildError) -> None:
         print(f"  {problem}", file=sys.stderr)
     if len(error.problems) > PRINTED_PROBLEMS:
         print(f"  ... and {len(error.problems) - PRINTED_PROBLEMS} more problems, not shown", file=sys.stderr)
+
+
+def _draft_report(paths: Paths, args: argparse.Namespace) -> int:
+    """Exit 0 with the draft written; 1 with one line that says why nothing was written."""
+    from build_scripts.curator.draft import DraftStopped, ReadFailed, draft_report
+
+    try:
+        print(draft_report(paths, Path(args.source), args.area or None, args.year or None, args.into or None))
+    except (ReadFailed, DraftStopped) as stopped:
+        print(f"Draft stopped: {stopped}", file=sys.stderr)
+        return 1
+    except BuildError as error:
+        _print_problems(f"Draft stopped: {len(error.problems)} problem(s). Nothing was written.", error)
+        return 1
+    return 0
 
 
 def _compare_keyings(paths: Paths, first: Path, second: Path) -> int:

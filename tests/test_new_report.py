@@ -33,7 +33,7 @@ def test_the_build_refuses_every_placeholder_with_its_line_column_and_what_to_wr
     register.write_text(register.read_text() + PRINTED_ROW + "\n", encoding="utf-8")
     with pytest.raises(BuildError) as caught:
         build_package(tiny_project)
-    made = "that make new-report wrote (replace it)"
+    made = "that make new-report or make draft-report wrote (replace it)"
     assert [str(p) for p in caught.value.problems] == [
         "curated/reports.csv:3: column 'title_as_printed': expected the report's title as printed on its cover; "
         f"found the placeholder 'TODO: title as printed on the cover' {made}",
@@ -59,7 +59,7 @@ def test_the_build_refuses_every_placeholder_with_its_line_column_and_what_to_wr
         f"none was printed); found the placeholder 'TODO: Category 1' {made}",
         "curated/reports/norfolk-2024-25.csv:2: column 'value': expected the value as printed: a whole or decimal "
         "number (thousands separators allowed), or - for a printed dash; found the placeholder 'TODO' that make "
-        "new-report wrote (replace it)"]
+        "new-report or make draft-report wrote (replace it)"]
     lines = (tiny_project.report_files / "norfolk-2024-25.csv").read_text(encoding="utf-8").splitlines()
     assert len(problems) == sum(line.count("TODO") for line in lines)
 

@@ -234,7 +234,7 @@ def test_new_report_writes_the_second_keying_blank_outside_curated(tiny_project,
     for file in ("curated/reports", "keying"):
         assert (f"{file}/norfolk-2024-25.csv:2: column 'value': expected the value as printed: a whole or decimal "
                 "number (thousands separators allowed), or - for a printed dash; found the placeholder 'TODO' that "
-                "make new-report wrote (replace it)") in problems
+                "make new-report or make draft-report wrote (replace it)") in problems
 
     with pytest.raises(BuildError, match="never overwrites"):
         new_report(tiny_project, "norfolk", "2024-25", keying)

@@ -353,8 +353,8 @@ def placeholder_problems(table: CsvTable, file: str, schema: dict[str, Any]) -> 
         for column, value in row.items():
             if value.strip().startswith(PLACEHOLDER):
                 problems.append(InputProblem(file, line, column, in_words(described.get(column)) or "a value",
-                                             f"the placeholder {excerpt(value)} that make new-report wrote "
-                                             "(replace it)"))
+                                             f"the placeholder {excerpt(value)} that make new-report or make "
+                                             "draft-report wrote (replace it)"))
     return problems
 
 
