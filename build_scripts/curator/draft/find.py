@@ -30,6 +30,8 @@ TEMPLATE_COLUMNS = ["1", "2", "3", "all"]
 MAX_TITLE_LINES = 3
 MAX_TITLE_WORDS = 40
 SENTENCE_BREAK = re.compile(r"[a-z)]\.\s+[A-Z]")
+# A rule drawn with characters ("---", "____") that a text extraction keeps: neither label nor figure.
+RULE = re.compile(r"[-_.=–—]{2,}")
 
 
 @dataclass
@@ -119,7 +121,7 @@ def split_line(line: Line) -> tuple[list[Cell], list[tuple[Cell, str, str]]]:
     """(label cells, figure cells with their value and mark); empty cells are neither."""
     labels, figures = [], []
     for cell in line.cells:
-        if not cell.text.strip():
+        if not cell.text.strip() or RULE.fullmatch(cell.text.strip()):
             continue
         value = printed_value(cell.text)
         if value is None:
