@@ -193,12 +193,19 @@ def _write_all(files: list[tuple[Path, str]]) -> None:
             handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".draft", dir=target.parent)
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
+            os.chmod(temporary, 0o666 & ~_umask())  # as any new file (mkstemp's own is owner-only)
             written.append((Path(temporary), target))
         for temporary, target in written:
             os.replace(temporary, target)
     finally:
         for temporary, _ in written:
             temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _summary(paths: Paths, part: Part, document: Document, template: list[str], labels: dict[str, str],
