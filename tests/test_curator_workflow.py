@@ -78,6 +78,17 @@ def unchanged(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(k for k, v in before.items() if after.get(k) != v)
 
 
+def feed_entry(root: Path, version: str):
+    """The feed's entry for a release, as a feed reader reads the built site's /feed.xml."""
+    import feedparser
+
+    parsed = feedparser.parse((root / "site" / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    found = [e for e in parsed.entries if e.id.endswith(f"/data/v{version}/")]
+    assert len(found) == 1, [e.id for e in parsed.entries]
+    return found[0]
+
+
 def free_area_and_year(root: Path) -> tuple[str, str]:
     held = {(r["area_id"], r["year"]) for r in csv.DictReader((root / "curated/reports.csv").open(encoding="utf-8"))}
     areas = [a["area_id"] for a in csv.DictReader((root / "metadata/areas.csv").open(encoding="utf-8"))]
@@ -115,6 +126,9 @@ def test_a_made_up_report_is_added_released_and_corrected_with_the_guides_comman
     assert unchanged(before, after_minor) == []
     assert f"releases/v{minor}/observations.csv" in after_minor
     assert f"{area}-{year}" in (root / "releases" / f"v{minor}" / "observations.csv").read_text(encoding="utf-8")
+    entry = feed_entry(root, minor)
+    assert entry.title == f"Release {minor}: 1 report added"
+    assert f"/areas/{area}/{year}/" in entry.summary
 
     # A keying slip found later: corrected and released as the next patch.
     patch = next_versions(minor)["patch"]
@@ -129,8 +143,34 @@ def test_a_made_up_report_is_added_released_and_corrected_with_the_guides_comman
         (f"{area}-{year}", "1", "1", str(old), "901", minor, patch, "Typed 900 for the 901 the report prints.")}
     page = (root / "docs" / "areas" / area / year / "index.md").read_text(encoding="utf-8")
     assert f'901<br><span class="figure-note">corrected in v{patch}: was {old}</span>' in page
+    # The feed gains one entry, listing the correction with its old and new value and the reason;
+    # the earlier entries keep their ids; the home page says what is new.
+    entry = feed_entry(root, patch)
+    assert entry.title == f"Release {patch}: 1 figure corrected"
+    assert f"was {old:,}, now 901" in entry.summary and "Typed 900 for the 901 the report prints." in entry.summary
+    assert feed_entry(root, minor).id.endswith(f"/data/v{minor}/")
+    home = (root / "docs" / "index.md").read_text(encoding="utf-8")
+    assert f"**Release {patch}**" in home and f"was {old:,}, now 901" in home
 
     # The real-data checks, on the copy, with no test edited.
     result = subprocess.run([sys.executable, "-m", "pytest", "-m", "real_data", "-q", "-p", "no:cacheprovider",
                              "-x"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_a_report_drafted_from_its_pdf_is_settled_and_built_with_the_guides_commands(tmp_path):
+    """make draft-report from a made-up report's PDF (tests/fixtures/draft), the register row it
+    prints completed, make site: the report's page shows the drafted figures."""
+    root = clone(tmp_path / "project")
+    pdf = root / "tests" / "fixtures" / "draft" / "reportlab-ruled.pdf"
+    out = make(root, "draft-report", f"FROM={pdf}")
+    assert "Drafted curated/reports/kent-2023-24.csv" in out and "0 left TODO" in out
+    printed_row = out.split("Add this row to curated/reports.csv and replace its TODOs (step 6):\n", 1)[1]
+    printed_row = printed_row.splitlines()[0].strip()
+    assert printed_row.startswith("kent-2023-24,kent,2023-24,Annual Report 2023-24,")
+    with (root / "curated/reports.csv").open("a", encoding="utf-8") as handle:
+        handle.write(complete_register_row(printed_row))
+    assert "Not yet released" in make(root, "site")
+    page = (root / "docs" / "areas" / "kent" / "2023-24" / "index.md").read_text(encoding="utf-8")
+    assert "2,134" in page  # a figure printed with its thousands separator, drafted as printed
+    assert (root / "keying" / "kent-2023-24.review.html").is_file()

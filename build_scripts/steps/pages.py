@@ -31,7 +31,8 @@ from build_scripts.inputs.metadata import (
 )
 from build_scripts.inputs.releases import read_releases, version_key
 from build_scripts.paths import Paths
-from build_scripts.render import cards, tilemap
+from build_scripts.render import cards, feed, tilemap
+from build_scripts.render.feed import FEED_PATH
 from build_scripts.render.citation import citation_fields
 from build_scripts.render.downloads import (
     CHECKSUMS_NAME,
@@ -795,8 +796,39 @@ def download_folder(site: Site) -> str:
     return "data/latest/" if site.data.unreleased else f"data/v{site.data.version}/"
 
 
+def releases_in_words(site: Site, page_path: str, absolute: bool = False) -> list[dict[str, Any]]:
+    """The release record (render/feed.py), newest first, each report and correction with a link
+    (relative to page_path, or absolute for the feed) and the words a reader sees."""
+    data = site.data
+    to = (lambda target: str(site.homepage + url(target.removesuffix("index.md")))) if absolute else \
+        (lambda target: url(rel_href(page_path, target)))
+    record = feed.release_record(site.releases, data.corrections, data.reports, data.areas)
+    for release in record:
+        release["folder"] = str(site.homepage + f"data/v{release['version']}/")
+        for report in release["added"]:
+            report["href"] = to(f"areas/{report['area_id']}/{report['year']}/index.md") if report["held"] else None
+        release["corrections"] = [
+            dict(correction_note(c, data.measures.get(c["measure_id"], {}).get("breakdown") == "level_and_category"),
+                 report=f"{data.areas.get(c['area_id'], {}).get('name', c['area_id'])} {c['year']}",
+                 measure=data.measures.get(c["measure_id"], {}).get("label", c["measure_id"]),
+                 href=to(f"areas/{c['area_id']}/{c['year']}/index.md") if c["report_id"] in data.reports else None)
+            for c in release["corrections"]]
+    return record
+
+
+def feed_file(site: Site) -> None:
+    """/feed.xml: an Atom entry for every release, from the same record as the home page's news."""
+    d = site.data.descriptor
+    template = site.env.get_template("feed_entry.html.j2")
+    record = releases_in_words(site, FEED_PATH, absolute=True)
+    site.write(FEED_PATH, feed.atom_feed(record, str(site.homepage), f"{d['title']}: releases and corrections",
+                                         d["contributors"][0]["title"],
+                                         lambda release: template.render(release=release).strip()))
+
+
 def data_page(site: Site) -> None:
     data = site.data
+    feed_file(site)
     listing = data_files(site)
     releases = site.releases
     resources = {r["path"]: r for r in data.descriptor["resources"]}
@@ -809,7 +841,7 @@ def data_page(site: Site) -> None:
               jsonld=dataset_jsonld(site, listing, changelog), years=years,
               files=dict(zip=ZIP_NAME, xlsx=XLSX_NAME, sums=CHECKSUMS_NAME, readme=README_NAME,
                          cff=CITATION_NAME),
-              base=site.homepage + url(folder), snippet_templates=SNIPPETS,
+              base=site.homepage + url(folder), snippet_templates=SNIPPETS, site_url=str(site.homepage),
               citation=citation(data, site.homepage + "data/", data.descriptor["title"]))
     # CHANGELOG.md is written by the project, like the templates, and is meant to be read as
     # Markdown; it is the one text that reaches a page unescaped.
@@ -916,7 +948,9 @@ def home_and_areas(site: Site) -> None:
                    ["Area and year"] + [site.words[m]["key_figure"] for m in site.key_measures], rows,
                    missing="not published")
     years = sorted({r["year"] for r in data.reports.values()})
+    news = releases_in_words(site, "index.md")
     site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports),
+              news=news[0] if news else None, feed=url(rel_link("index.md", FEED_PATH)),
               levels=[data.glossary[LEVEL_TERMS[lv]] for lv in sorted(LEVEL_TERMS)], tiles=tile_map_for(site, "index.md", layout, sizes))
 
 
