@@ -47,10 +47,11 @@ def open_page(browser, url, scheme="light", **context_options):
 def test_page_in_browser(browser, server, kind):
     context, page, problems = open_page(browser, server + PAGES[kind])
     try:
-        # Scroll every chart into view so lazy images load, then check each one rendered.
+        # Scroll every chart into view so its lazy image loads, and wait for that image's own load
+        # and decode (not for the network to go quiet, which a busy machine can reach first).
         for img in page.locator("figure.chart img").all():
             img.scroll_into_view_if_needed()
-        page.wait_for_load_state("networkidle")
+            img.evaluate("e => e.decode().catch(() => null)")  # a broken image fails the check below
         widths = page.eval_on_selector_all("figure.chart img", "els => els.map(e => e.complete && e.naturalWidth)")
         assert all(w and w > 0 for w in widths), widths
         if kind in ("area-year", "area-year-older", "compare"):

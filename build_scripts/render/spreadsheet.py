@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl.xml
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
@@ -31,6 +32,10 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
 from build_scripts import private_interfaces
+
+if openpyxl.xml.LXML:  # build_scripts/__init__.py turns lxml off before openpyxl is first imported
+    raise ImportError("openpyxl was imported with lxml before build_scripts set OPENPYXL_LXML=False: the "
+                      "spreadsheet's bytes would depend on what is installed. Import build_scripts first.")
 from build_scripts.inputs.dataset import Dataset
 from build_scripts.reproducible import deterministic_zip
 

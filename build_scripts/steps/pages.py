@@ -241,6 +241,37 @@ class Site:
                     alt=job.alt, lazy=lazy, downloads=downloads)
 
 
+# Room for an embedded chart's title, source line and links, under the chart in its frame (px).
+EMBED_ROOM = 190
+
+
+def embed_chart(site: Site, page_path: str, section: str, chart_id: str, title: str, source: str,
+                figures: dict[str, Any], corrections: list[dict[str, str]], notes: int = 0) -> dict[str, Any] | None:
+    """Write the embed page of one chart, <page folder>/embed/<section>/index.html (the chart alone,
+    its source, data version and corrections; templates/embed.html.j2), and return what the chart's
+    page shows to embed it: the <iframe> code, as text."""
+    if chart_id not in site.charts:
+        return None
+    folder = page_path.removesuffix("index.md")
+    embed_path = f"{folder}embed/{section}/index.html"
+    chart = site.chart(chart_id, embed_path, lazy=False)
+    page_url = site.homepage + url(folder)
+    data = site.data
+    licence = data.descriptor["licenses"][0]
+    site.write(embed_path, site.env.get_template("embed.html.j2").render(
+        title=title, chart=chart, page_url=page_url, anchor=anchor(section), site_name=data.descriptor["title"],
+        version=data.version, unreleased=data.unreleased, source=source, table=figures, licence=licence,
+        data_url=site.homepage + url(download_folder(site)),
+        corrections=[dict(c, href=page_url + "#" + anchor(section)) for c in corrections],
+        notes=(f"{notes} data-quality {'note concerns' if notes == 1 else 'notes concern'} this table." if notes else ""),
+        notes_count=notes))
+    embed_url = site.homepage + url(f"{folder}embed/{section}/")
+    height = chart["wide"]["height"] + EMBED_ROOM
+    code = (f'<iframe src="{embed_url}" title="{title} (chart)" width="100%" height="{height}" loading="lazy" '
+            'style="border: 0; max-width: 900px"></iframe>')
+    return dict(code=code, href=url(rel_href(page_path, f"{folder}embed/{section}/index.md")))
+
+
 def sentence(text: str) -> str:
     """End a register field with a full stop, so fields read as separate sentences."""
     text = text.strip()
@@ -404,6 +435,11 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             # A single figure is shown large here; its chart over the years is on the area page, so a
             # year's page carries only the charts of its own tables.
             chart=site.chart(f"report:{rid}:{mid}", page_path, lazy=any(x["chart"] for x in sections))
+            if measure["breakdown"] == "level_and_category" else None,
+            embed=embed_chart(site, page_path, mid, f"report:{rid}:{mid}",
+                              f"{measure['label']}, {area['name']} {year}",
+                              f"{report['source_title']}, the table printed as “{cells[0]['source_table']}”",
+                              grid, [correction_note(c) for c in corrections], len(table_notes))
             if measure["breakdown"] == "level_and_category" else None,
             total=total, single=measure["breakdown"] != "level_and_category",
             over_the_years=f"area:{area_id}:{mid}" in site.charts,
@@ -801,7 +837,7 @@ def releases_in_words(site: Site, page_path: str, absolute: bool = False) -> lis
     (relative to page_path, or absolute for the feed) and the words a reader sees."""
     data = site.data
     to = (lambda target: str(site.homepage + url(target.removesuffix("index.md")))) if absolute else \
-        (lambda target: url(rel_href(page_path, target)))
+        (lambda target: url(rel_link(page_path, target)))  # a Markdown link: MkDocs checks and rewrites it
     record = feed.release_record(site.releases, data.corrections, data.reports, data.areas)
     for release in record:
         release["folder"] = str(site.homepage + f"data/v{release['version']}/")
