@@ -302,7 +302,7 @@ def assert_refused(root: Path, tmp_path: Path, source: Path, capfd, message: str
     assert out == "" and captured.out == ""
     assert "Traceback" not in err + captured.err
     assert len(err.splitlines()) == 1 and err.endswith("\n"), err
-    assert err.startswith(f"Draft stopped: {source}: ") or err.startswith(f"Draft stopped: {source}:"), err
+    assert err.startswith(f"Draft stopped: {source}:"), err
     if message is not None:
         assert err == f"Draft stopped: {source}{message}\n"
     assert files_under(out_folder) == []
