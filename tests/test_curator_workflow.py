@@ -146,7 +146,8 @@ def test_a_made_up_report_is_added_released_and_corrected_with_the_guides_comman
     # The feed gains one entry, listing the correction with its old and new value and the reason;
     # the earlier entries keep their ids; the home page says what is new.
     entry = feed_entry(root, patch)
-    assert entry.title == f"Release {patch}: 1 figure corrected"
+    fixed = sum(c["corrected_in"] == patch for c in corrections)  # the figure and the totals typed from it
+    assert entry.title == f"Release {patch}: {fixed} figure{'s' if fixed != 1 else ''} corrected"
     assert f"was {old:,}, now 901" in entry.summary and "Typed 900 for the 901 the report prints." in entry.summary
     assert feed_entry(root, minor).id.endswith(f"/data/v{minor}/")
     home = (root / "docs" / "index.md").read_text(encoding="utf-8")

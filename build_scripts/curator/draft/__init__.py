@@ -74,6 +74,8 @@ def draft_report(paths: Paths, source: Path, area_id: str | None = None, year: s
 
     # Read.
     document = read_bounded(source)
+    if not document.lines and document.kind != "pdf":
+        raise ReadFailed(f"{source}: expected a report's text; found an empty file. Nothing was written")
     if not document.lines:
         raise ReadFailed(f"{source}: no page has text to read (a scanned report?): key it by hand with make new-report")
 
@@ -93,7 +95,10 @@ def draft_report(paths: Paths, source: Path, area_id: str | None = None, year: s
     for part in parts:
         part.year, part.dates = about.year_of(part.tables, part.lines)
         if year:
-            part.year = about.Finding(year, "given as YEAR")
+            if part.year.value != year:  # the tables' dates are not this year's: the register row takes YEAR's
+                part.dates = {}
+            stated = f"; the tables state {part.year.value}" if part.year.value and part.year.value != year else ""
+            part.year = about.Finding(year, f"given as YEAR{stated}")
         part.cells = _cells(part.tables)
     missing = [p for p in parts if p.area.value is None or p.year.value is None]
     if missing:
@@ -125,7 +130,8 @@ def draft_report(paths: Paths, source: Path, area_id: str | None = None, year: s
         area = next(a for a in areas if a.area_id == part.area.value)
         review = _review_sheet(paths, document, part, source)
         lines_out += _summary(paths, part, document, template, labels, review)
-        lines_out += _register_lines(part, cover_title, cover_year, base, base_date, about.publisher(part.lines, area))
+        board = about.publisher(part.lines, area) or about.publisher(document.lines, area)
+        lines_out += _register_lines(part, cover_title, cover_year, base, base_date, board)
     return "\n".join(lines_out)
 
 
@@ -230,7 +236,8 @@ def _summary(paths: Paths, part: Part, document: Document, template: list[str], 
         out += [f"    {t.title!r} ({t.line.where})" for t in part.local]
     if todo:
         out.append("  Left TODO (settle each against the printed report; the build refuses the file until then):")
-        out += [f"    line {index + 2}: {c.note}" for index, c in enumerate(part.cells) if c.todo][:50]
+        out += [f"    {rel(part.target, paths.root)}:{index + 2}: {c.note}"
+                for index, c in enumerate(part.cells) if c.todo][:50]
     for warning in document.warnings:
         out.append(f"  Warning: {warning}.")
     if review:

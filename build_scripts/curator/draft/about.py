@@ -101,11 +101,15 @@ def area_of(lines: list[Line], furniture: list[str], areas: list[Area]) -> Findi
     counts = Counter(m[2] for m in mentions(text, areas))
     ranked = counts.most_common(2)
     if ranked and ranked[0][1] >= DOMINANT_MENTIONS and (len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1]):
-        return Finding(ranked[0][0], f"named {ranked[0][1]} times, far more than any other area")
+        return Finding(ranked[0][0], f"named {_times(ranked[0][1])}, far more than any other area")
     if not ranked:
         return Finding(None, "it names no area of metadata/areas.csv")
-    named = ", ".join(f"{a} ({n} times)" for a, n in counts.most_common(4))
+    named = ", ".join(f"{a} ({_times(n)})" for a, n in counts.most_common(4))
     return Finding(None, f"it names more than one area and none of them on its cover: {named}")
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
 def year_of(tables: list[FoundTable], lines: list[Line]) -> tuple[Finding, dict[str, str]]:
@@ -135,7 +139,8 @@ def year_of(tables: list[FoundTable], lines: list[Line]) -> tuple[Finding, dict[
 
 
 def cover_title(lines: list[Line]) -> tuple[str | None, str | None]:
-    """(the title as printed on the cover, the financial year it names) or Nones."""
+    """(the title as printed on the cover: its line that says "annual report"; the financial year
+    it names) or Nones."""
     for line in cover_lines(lines):
         if "annual report" in line.text.lower():
             title = " ".join(line.text.split())
@@ -171,14 +176,16 @@ def population_base(lines: list[Line]) -> tuple[str | None, str | None]:
 
 
 def publisher(lines: list[Line], area: Area | None) -> str | None:
-    """The board the report names as its publisher: '<area> MAPPA Strategic Management Board'."""
+    """The board the report names as its publisher: '<area> MAPPA Strategic Management Board' (or,
+    for a regional report, the region's Boards)."""
     text = " ".join(" ".join(line.text for line in lines).split())
-    match = re.search(r"published by (?:the )?([^.;]*?Strategic Management Board)", text, re.IGNORECASE)
+    match = re.search(r"published by (?:the )?([^.;]*?Strategic Management Boards?)\b", text, re.IGNORECASE)
     if match:
         return match.group(1).strip()
     if area:
         for name in area.names:
-            found = re.search(re.escape(name) + r"\s+(?:MAPPA\s+)?Strategic Management Board", text, re.IGNORECASE)
+            found = re.search(re.escape(name) + r"\s+(?:MAPPA\s+)?Strategic Management Boards?\b", text,
+                              re.IGNORECASE)
             if found:
                 return " ".join(found.group(0).split())
     return None

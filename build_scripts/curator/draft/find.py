@@ -369,11 +369,16 @@ class Finder:
             if not all(self._over(heading, i, columns) for i, heading in enumerate(headings)):
                 names, misplaced = [None] * len(columns), "the column headings do not line up with the figures"
         else:
+            # Fewer or more headings than columns of figures: each heading must stand over exactly
+            # one column, and no two over the same one; otherwise the figures cannot be named
+            # without doubt (a text file's extra tab shifts every heading along by one).
             for heading in headings:
-                overlaps = [_overlap(heading, column) for column in columns]
-                best = max(range(len(columns)), key=lambda i: overlaps[i]) if columns else None
-                if best is not None and overlaps[best] > 0:
-                    names[best] = heading.text if names[best] is None else None
+                over = [i for i, column in enumerate(columns) if _overlap(heading, column) > 0]
+                if len(over) != 1 or names[over[0]] is not None:
+                    if heading.text or self.exact_places:
+                        misplaced = "the column headings do not line up with the figures"
+                    continue
+                names[over[0]] = heading.text
         categories = [self.terms.key(name, "column") if name else None for name in names]
         notes = [""] * len(columns)
         for i, name in enumerate(names):
@@ -448,8 +453,9 @@ class Finder:
                 index += 1
             if index - start < 2 and len(figures) < 2:
                 continue
-            title_line = next((lines[i] for i in range(start - 1, max(start - 4, -1), -1)
-                               if not split_line(lines[i])[1] and label_text(lines[i])
+            # Its title: the nearest line of text above it that is not a line of column headings.
+            title_line = next((lines[i] for i in range(start - 1, max(start - 5, -1), -1)
+                               if not split_line(lines[i])[1] and len(split_line(lines[i])[0]) == 1
                                and title_like(label_text(lines[i]))), lines[start])
             found.append(LocalTable(label_text(title_line), title_line))
         return found

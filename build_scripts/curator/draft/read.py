@@ -147,9 +147,9 @@ def read_bounded(path: Path) -> Document:
     message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
     if message.startswith("ReadFailed: "):
         raise ReadFailed(message.removeprefix("ReadFailed: "))
-    raise ReadFailed(f"{path}: could not be read within {MAX_MEMORY_BYTES // 1024 // 1024} MB of memory and "
-                     f"{MAX_SECONDS} s (the file may be damaged or built to be expensive to read). Key the report by "
-                     "hand (make new-report)")
+    raise ReadFailed(f"{path}: the reader stopped without reading it (it may be damaged, or built to be expensive "
+                     f"to read; reading is limited to {MAX_MEMORY_BYTES // 1024 // 1024} MB and {MAX_SECONDS} s). Key "
+                     "the report by hand (make new-report)")
 
 
 def _limits() -> None:
