@@ -226,6 +226,8 @@ class Figures(HTMLParser):
 def test_first_chart_is_not_lazy_and_every_chart_has_downloads(built):
     checked = 0
     for html_file in built.site.rglob("index.html"):
+        if "embed" in html_file.relative_to(built.site).parts:
+            continue  # the chart alone, for another site's frame: its links go to the chart's page
         figures = Figures()
         figures.feed(html_file.read_text(encoding="utf-8"))
         if not figures.images:

@@ -150,6 +150,10 @@ def test_a_made_up_report_is_added_released_and_corrected_with_the_guides_comman
     assert entry.title == f"Release {patch}: {fixed} figure{'s' if fixed != 1 else ''} corrected"
     assert f"was {old:,}, now 901" in entry.summary and "Typed 900 for the 901 the report prints." in entry.summary
     assert feed_entry(root, minor).id.endswith(f"/data/v{minor}/")
+    # The chart's embed page, wherever it is embedded, says the figure was corrected, with the old value.
+    embed = (root / "docs" / "areas" / area / year / "embed" / "eligible" / "index.html").read_text(encoding="utf-8")
+    assert f"orrected in version {patch}" in embed and f"was {old:,}, now 901" in embed
+    assert f"data version {patch}" in embed
     home = (root / "docs" / "index.md").read_text(encoding="utf-8")
     assert f"**Release {patch}**" in home and f"was {old:,}, now 901" in home
 

@@ -39,7 +39,9 @@ class Meta(HTMLParser):
 
 
 def pages(built):
-    return sorted(p for p in built.site.rglob("index.html") if not p.is_relative_to(built.site / "data" / "v"))
+    # Not a release's files, nor an embed page (a chart for other sites' frames, noindex).
+    return sorted(p for p in built.site.rglob("index.html") if not p.is_relative_to(built.site / "data" / "v")
+                  and "embed" not in p.relative_to(built.site).parts)
 
 
 def test_every_page_has_every_link_preview_tag(built):

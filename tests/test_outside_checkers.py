@@ -36,6 +36,8 @@ HTML_PAGES = {
     "changelog": "data/changelog/index.html",
     "methodology": "methodology/index.html",
     "not-found": "404.html",
+    "embed-area-year": "areas/west-midlands/2021-22/embed/eligible/index.html",
+    "embed-compare": "compare/embed/rso_per_100k/index.html",
 }
 # The pages Lighthouse audits, as URLs under the site root.
 LIGHTHOUSE_PAGES = {

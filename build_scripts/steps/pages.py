@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Collection
 
+import yaml
 from markupsafe import Markup
 
 from build_scripts.cache.keys import digest
@@ -127,6 +128,9 @@ class Site:
         self.key_measures = [m["measure_id"] for m in data.measures_in_order()
                              if self.words[m["measure_id"]]["key_figure"]]
         self.map_measure = tile_map_measure(measure_layout(paths))
+        # The site's name as every page's <title> gives it (mkdocs.yml), for the pages written
+        # outside MkDocs' theme (the embed pages).
+        self.site_name = str(yaml.safe_load((paths.root / "mkdocs.yml").read_text(encoding="utf-8"))["site_name"])
         d = data.descriptor
         # What every page may show besides its own unit's data: the package's metadata (not the
         # sizes and hashes of its files, which change with any figure), the reference tables and
@@ -134,7 +138,7 @@ class Site:
         self.base_digest = digest(
             {k: v for k, v in d.items() if k != "resources"},
             [{k: v for k, v in r.items() if k not in ("bytes", "hash")} for r in d["resources"]],
-            data.measures, data.areas, data.glossary, data.quality, self.words, self.map_measure)
+            data.measures, data.areas, data.glossary, data.quality, self.words, self.map_measure, self.site_name)
 
     # -- writing ---------------------------------------------------------------
     def write(self, rel_path: str, content: str | bytes, listed: bool | None = None) -> None:
@@ -259,7 +263,8 @@ def embed_chart(site: Site, page_path: str, section: str, chart_id: str, title: 
     data = site.data
     licence = data.descriptor["licenses"][0]
     site.write(embed_path, site.env.get_template("embed.html.j2").render(
-        title=title, chart=chart, page_url=page_url, anchor=anchor(section), site_name=data.descriptor["title"],
+        title=title, chart=chart, page_url=page_url, anchor=anchor(section), site_name=site.site_name,
+        dataset=data.descriptor["title"],
         version=data.version, unreleased=data.unreleased, source=source, table=figures, licence=licence,
         data_url=site.homepage + url(download_folder(site)),
         corrections=[dict(c, href=page_url + "#" + anchor(section)) for c in corrections],
@@ -630,13 +635,21 @@ def area_page(site: Site, area_id: str) -> None:
         if not any(data.cell(r["report_id"], mid) for r in reports):
             continue
         printed = [c for c in (data.cell(r["report_id"], mid) for r in reports) if c is not None]
+        by_year = table(f"{measure['label']}, {area['name']}, by year", ["Year", "Value"],
+                        [dict(head=r["year"], cells=[site.notes.noted(data.cell(r["report_id"], mid), page_path)])
+                         for r in reports],
+                        missing="not published")
+        held = [r for r in reports if data.cell(r["report_id"], mid) is not None]
+        corrections = [correction_note(c) | dict(where=c["year"]) for r in held
+                       for c in data.corrections_for(r["report_id"]) if c["measure_id"] == mid]
+        source = (f"the MAPPA annual reports of {area['name']} for {year_ranges([r['year'] for r in held])}, the "
+                  f"table of each printed as {' and '.join(sorted({printed_as([data.cell(r['report_id'], mid)]) for r in held}))}")
         charts.append(dict(measure=measure, chart=site.chart(f"area:{area_id}:{mid}", page_path,
                                                              lazy=any(c["chart"] for c in charts)),
-                           years_printed=len(printed),
-                           table=table(f"{measure['label']}, {area['name']}, by year", ["Year", "Value"],
-                                       [dict(head=r["year"], cells=[site.notes.noted(data.cell(r["report_id"], mid), page_path)])
-                                        for r in reports],
-                                       missing="not published")))
+                           years_printed=len(printed), table=by_year,
+                           embed=embed_chart(site, page_path, mid, f"area:{area_id}:{mid}",
+                                             f"{measure['label']}, {area['name']}, by year", source, by_year,
+                                             corrections)))
     # With one report there is nothing to compare over time: its figures in one table, each
     # linked to its table on the year's page, and one sentence saying so (not one per measure).
     only = reports[0] if len(reports) == 1 else None
@@ -663,11 +676,19 @@ def compare_page(site: Site) -> None:
                      cells=[report["year"], site.notes.noted(obs, page_path)]) for area_id, (report, obs) in ordered]
         years = sorted({r["year"] for r, _ in latest.values()})
         bases = sorted({(data.areas[a]["name"], r["year"], r["population_base"]) for a, (r, _) in latest.items()})
-        blocks.append(dict(measure=measure, chart=site.chart(f"compare:{measure['measure_id']}", page_path,
+        latest_table = table(f"{measure['label']}: latest year held for each area", ["Area", "Year", "Value"], rows)
+        mid = measure["measure_id"]
+        corrections = [correction_note(c) | dict(where=f"{data.areas[a]['name']} {r['year']}")
+                       for a, (r, _) in latest.items() for c in data.corrections_for(r["report_id"])
+                       if c["measure_id"] == mid]
+        source = (f"the latest MAPPA annual report we hold of each area ({year_ranges(years)}); the areas' years and "
+                  "population bases differ, so compare them with care")
+        blocks.append(dict(measure=measure, chart=site.chart(f"compare:{mid}", page_path,
                                                              lazy=any(b["chart"] for b in blocks)),
-                           table=table(f"{measure['label']}: latest year held for each area",
-                                       ["Area", "Year", "Value"], rows),
-                           years=years, bases=bases, count=len(latest)))
+                           table=latest_table, years=years, bases=bases, count=len(latest),
+                           embed=embed_chart(site, page_path, mid, f"compare:{mid}",
+                                             f"{measure['label']}: latest year held for each area", source,
+                                             latest_table, corrections)))
     site.page(page_path, "compare.md.j2", blocks=blocks)
 
 

@@ -1,0 +1,113 @@
+"""Embedded charts (pages.embed_chart, templates/embed.html.j2): every chart's page offers the
+<iframe> code of an embed page that exists; the embed page shows the chart alone with its
+source, data version and licence, reads well in a frame of 320 and 800 px in light and dark,
+asks nothing of another host, passes axe, and stays small."""
+from __future__ import annotations
+
+import gzip
+import html
+import re
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from test_browser import WCAG_TAGS
+
+IFRAME = re.compile(r'<pre class="copyable"><code>(&lt;iframe src=&#34;(.+?)&#34;.*?&lt;/iframe&gt;)</code></pre>')
+
+
+def embeds_on(built, page: str) -> list[tuple[str, str]]:
+    """(the iframe code as a reader copies it, the embed page's path in the site) on one page."""
+    text = (built.site / page).read_text(encoding="utf-8")
+    homepage = "https://mappa-open-data.github.io/mappa-statistics/"
+    found = []
+    for code, src in IFRAME.findall(text):
+        src = html.unescape(src)
+        assert src.startswith(homepage), src
+        found.append((html.unescape(code), src.removeprefix(homepage) + "index.html"))
+    return found
+
+
+def every_embed(built) -> dict[str, list[tuple[str, str]]]:
+    pages = sorted(p.relative_to(built.site).as_posix() for p in built.site.rglob("index.html")
+                   if "/embed/" not in p.as_posix())
+    return {page: embeds_on(built, page) for page in pages if embeds_on(built, page)}
+
+
+def test_every_chart_offers_an_embed_whose_page_exists_and_is_published(built):
+    found = every_embed(built)
+    charts = {page: (built.site / page).read_text(encoding="utf-8").count('<figure class="chart">') for page in found}
+    assert found and all(len(found[page]) == charts[page] for page in found), charts
+    published = set((built.root / "published-urls.txt").read_text(encoding="utf-8").split())
+    for page, embeds in found.items():
+        for code, path in embeds:
+            assert (built.site / path).is_file(), (page, path)
+            assert "/" + path.removesuffix("index.html") in published, path
+            assert re.fullmatch(r'<iframe src="[^"]+" title="[^"]+ \(chart\)" width="100%" height="\d+" '
+                                r'loading="lazy" style="border: 0; max-width: 900px"></iframe>', code), code
+
+
+def kinds_of_embed(built) -> dict[str, list[str]]:
+    """The first and last embed of each kind of page (year, area, compare)."""
+    kinds: dict[str, list[str]] = {}
+    for page, embeds in every_embed(built).items():
+        kind = "compare" if page.startswith("compare/") else "year" if page.count("/") == 3 else "area"
+        kinds.setdefault(kind, []).extend(path for _, path in embeds)
+    return {kind: sorted({paths[0], paths[-1]}) for kind, paths in kinds.items()}
+
+
+def test_an_embed_page_is_the_chart_with_its_source_version_and_licence_and_stays_small(built):
+    data_version = __import__("json").loads((built.datapackage / "datapackage.json").read_text())["version"]
+    for kind, paths in kinds_of_embed(built).items():
+        for path in paths:
+            page = (built.site / path).read_text(encoding="utf-8")
+            assert '<meta name="robots" content="noindex">' in page
+            canonical = re.search(r'<link rel="canonical" href="([^"]+)">', page).group(1)
+            assert path.startswith(urlparse(canonical).path.removeprefix("/mappa-statistics/")), (canonical, path)
+            source = re.search(r'<p class="source">(.*?)</p>', page, re.S).group(1)
+            assert f"data version {data_version}" in source and "Source: " in source, source
+            if kind == "year":
+                assert "the table printed as" in source, source
+            if kind == "compare":
+                assert "years and population bases differ" in source, source
+            assert "Open Government Licence" in page and "md-header" not in page and "search" not in page
+            images = re.findall(r'(?:src|srcset)="([^"]+\.svg)"', page)
+            assert len(images) == 2, images
+            size = len(gzip.compress(page.encode())) + sum(
+                len(gzip.compress((built.site / path).parent.joinpath(i).resolve().read_bytes())) for i in images)
+            assert size < 60_000, (path, size)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [320, 800])
+def test_an_embed_reads_in_a_frame_of_any_width_without_scrolling_sideways_or_other_hosts(browser, server, built,
+                                                                                          width, scheme):
+    for paths in kinds_of_embed(built).values():
+        for path in paths:
+            context = browser.new_context(viewport={"width": width, "height": 700}, color_scheme=scheme)
+            page = context.new_page()
+            others: list[str] = []
+            page.on("request", lambda r, seen=others: seen.append(r.url)
+                    if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:") else None)
+            try:
+                # The reader's frame: the iframe code of the chart's page, in a page of another site.
+                page.set_content(f'<iframe src="{server}{path.removesuffix("index.html")}" title="t" '
+                                 f'style="border:0;width:100%;height:650px"></iframe>')
+                frame = page.frame_locator("iframe")
+                image = frame.locator("figure.chart img")
+                image.evaluate("e => e.decode()")  # the chart itself has loaded
+                inner = page.frames[1]
+                assert inner.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+                assert inner.evaluate("document.querySelector('figure.chart img').naturalWidth") > 0
+                assert others == []
+            finally:
+                context.close()
+            # axe on the embed page itself, at this width and scheme.
+            context = browser.new_context(viewport={"width": width, "height": 700}, color_scheme=scheme)
+            page = context.new_page()
+            try:
+                page.goto(server + path.removesuffix("index.html"), wait_until="load")
+                results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+                assert results.violations_count == 0, results.generate_report()
+            finally:
+                context.close()
