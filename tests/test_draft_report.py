@@ -591,3 +591,40 @@ def test_the_build_refuses_a_draft_with_todo_naming_file_line_and_column(tiny_pr
         f"number (thousands separators allowed), or - for a printed dash; found the placeholder 'TODO' {made}",
         "curated/reports/surrey-2017-18.csv:6: column 'note': expected how we read an unclear cell; found the "
         "placeholder \"TODO: 2 figures ('121', '125') beside one title at line 8; …\" " + made]
+
+
+def test_a_pdf_table_set_tight_against_its_labels_still_drafts_each_figure(tmp_path, tiny_project):
+    """A PDF whose figures stand closer to their row label than a table's usual gap (about two
+    thirds of the type size) but wider than a word space: each figure is still a cell of its own;
+    a number inside a sentence (a word space before it) is not."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    source = tmp_path / "tight.pdf"
+    page = canvas.Canvas(str(source), pagesize=A4, invariant=1)
+    page.setFont("Helvetica", 10)
+    width = page.stringWidth
+    y = 780
+    for text in ("Surrey", "MAPPA Annual Report 2017/18", "In 2017/18 the board met 12 times across the county."):
+        page.drawString(72, y, text)
+        y -= 16
+    page.drawString(72, y, "MAPPA-eligible offenders on 31 March 2018")
+    y -= 16
+    # Figures right-aligned in columns 60 pt apart; the first column's right edge is set so that
+    # "1,094" starts 7 pt (0.7 of the type size) after "Level 1" ends.
+    first_right = 72 + width("Level 1", "Helvetica", 10) + 7 + width("1,094", "Helvetica", 10)
+    rights = [first_right + 60 * i for i in range(4)]
+    for right, heading in zip(rights, ["Category 1", "Category 2", "Category 3", "Total"], strict=True):
+        page.drawCentredString(right - 12, y, heading)
+    for label, figures in (("Level 1", ["1,094", "462", "–", "1,556"]), ("Total", ["1,099", "464", "7", "1,570"])):
+        y -= 16
+        page.drawString(72, y, label)
+        for right, figure in zip(rights, figures, strict=True):
+            page.drawRightString(right, y, figure)
+    page.save()
+    code, out, err = draft(tiny_project.root, source, into=tmp_path / "out")
+    assert (code, err) == (0, "")
+    rows = list(csv.DictReader((tmp_path / "out" / "surrey-2017-18.csv").open(encoding="utf-8")))
+    assert [(r["row"], r["value"], r["category"]) for r in rows] == [
+        ("Level 1", "1,094", "1"), ("Level 1", "462", "2"), ("Level 1", "-", "3"), ("Level 1", "1,556", "all"),
+        ("Total", "1,099", "1"), ("Total", "464", "2"), ("Total", "7", "3"), ("Total", "1,570", "all")]

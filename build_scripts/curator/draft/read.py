@@ -251,7 +251,10 @@ def _page_lines(page: int, words: list[dict]) -> list[Line]:
             if word["size"] < MARK_SIZE_SHARE * size and previous is not None:
                 text = text.translate(SUPERSCRIPT)  # a raised mark: never read as more digits
             gap = word["x0"] - previous["x1"] if previous else None
-            if cells and gap is not None and gap <= max(size * 0.9, 4.0):
+            # A figure set close to its label or to another figure (a tight table) is still a cell
+            # of its own: a gap wider than a word space before a figure starts one.
+            figure_starts = gap is not None and gap > size * 0.6 and _figure_like(text)
+            if cells and gap is not None and gap <= max(size * 0.9, 4.0) and not figure_starts:
                 joiner = "" if gap < size * 0.12 and not text[:1].isalnum() else " "
                 cells[-1] = Cell(cells[-1].text + joiner + text, cells[-1].x0, word["x1"])
             else:
@@ -261,6 +264,13 @@ def _page_lines(page: int, words: list[dict]) -> list[Line]:
                max(w["bottom"] for w in row))
         lines.append(Line(page, number, cells, tuple(round(v, 2) for v in box)))
     return lines
+
+
+_FIGURE = re.compile(r"[0-9][0-9,]*(\.[0-9]+)?[*†‡⁰¹²³⁴⁵⁶⁷⁸⁹]*|[-‐‑‒–—―−]")
+
+
+def _figure_like(text: str) -> bool:
+    return bool(_FIGURE.fullmatch(text))
 
 
 def _without_furniture(lines: list[Line], sizes: list[tuple[float, float]]) -> tuple[list[Line], list[str]]:
