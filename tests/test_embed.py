@@ -111,3 +111,23 @@ def test_an_embed_reads_in_a_frame_of_any_width_without_scrolling_sideways_or_ot
                 assert results.violations_count == 0, results.generate_report()
             finally:
                 context.close()
+
+
+def test_the_embed_code_and_a_citation_each_have_a_copy_button_that_copies_them(browser, server, built):
+    """Where JavaScript runs (theme/assets/javascripts/copy.js): the button copies exactly the text
+    shown, and says so to a screen reader."""
+    page_path, embeds = next((p, e) for p, e in sorted(every_embed(built).items()) if p.count("/") == 3)
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(server + page_path.removesuffix("index.html"), wait_until="load")
+        block = page.locator("details.embed-chart").first
+        block.locator("summary").click()
+        block.get_by_role("button", name="Copy the code").click()
+        block.get_by_role("status").get_by_text("Copied").wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == embeds[0][0]
+        citation = page.locator("q.citation").first
+        page.get_by_role("button", name="Copy the citation").first.click()
+        assert page.evaluate("navigator.clipboard.readText()") == citation.inner_text().strip()
+    finally:
+        context.close()
