@@ -153,7 +153,7 @@ def test_a_made_up_report_is_added_released_and_corrected_with_the_guides_comman
     # The chart's embed page, wherever it is embedded, says the figure was corrected, with the old value.
     embed = (root / "docs" / "areas" / area / year / "embed" / "eligible" / "index.html").read_text(encoding="utf-8")
     assert f"orrected in version {patch}" in embed and f"was {old:,}, now 901" in embed
-    assert f"data version {patch}" in embed
+    assert f"Data package version {patch}" in embed
     home = (root / "docs" / "index.md").read_text(encoding="utf-8")
     assert f"**Release {patch}**" in home and f"was {old:,}, now 901" in home
 

@@ -65,7 +65,7 @@ def test_an_embed_page_is_the_chart_with_its_source_version_and_licence_and_stay
             canonical = re.search(r'<link rel="canonical" href="([^"]+)">', page).group(1)
             assert path.startswith(urlparse(canonical).path.removeprefix("/mappa-statistics/")), (canonical, path)
             source = re.search(r'<p class="source">(.*?)</p>', page, re.S).group(1)
-            assert f"data version {data_version}" in source and "Source: " in source, source
+            assert f"Data package version {data_version}" in source and "Source: " in source, source
             if kind == "year":
                 assert "the table printed as" in source, source
             if kind == "compare":

@@ -153,7 +153,7 @@ class Site:
             self._list(rel_path)
 
     def _list(self, rel_path: str) -> None:
-        self.urls.append("/" + rel_path.removesuffix("index.md"))
+        self.urls.append("/" + rel_path.removesuffix("index.md").removesuffix("index.html"))
 
     def unit(self, name: str, unit_digest: str | None, render: Callable[[], None]) -> None:
         """Render a unit (a page with its CSV, citation and card files), or, when nothing it is
@@ -266,7 +266,7 @@ def embed_chart(site: Site, page_path: str, section: str, chart_id: str, title: 
         title=title, chart=chart, page_url=page_url, anchor=anchor(section), site_name=site.site_name,
         dataset=data.descriptor["title"],
         version=data.version, unreleased=data.unreleased, source=source, table=figures, licence=licence,
-        data_url=site.homepage + url(download_folder(site)),
+        data_url=site.homepage + "data/",
         corrections=[dict(c, href=page_url + "#" + anchor(section)) for c in corrections],
         notes=(f"{notes} data-quality {'note concerns' if notes == 1 else 'notes concern'} this table." if notes else ""),
         notes_count=notes))
