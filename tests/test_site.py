@@ -231,3 +231,17 @@ def test_sidebar_lists_sections_not_reports(built):
     sections = {"../../..", "../../", "../../../compare/", "../../../glossary/", "../../../data/",
                 "../../../methodology/"}
     assert nav_links == sections
+
+
+def test_the_not_found_page_says_what_happened_and_leads_on(built, pages):
+    """The 404 page (theme/404.html) has its own title, says why a reader may be there, and links
+    to the home page, the areas and the data, from any address it is served at (absolute links)."""
+    html = (built.site / "404.html").read_text(encoding="utf-8")
+    assert "<title>Page not found - MAPPA statistics</title>" in html
+    assert re.search(r"<h1>Page not found</h1>", html)
+    assert "mistyped" in html and "old address" in html
+    links = {href for kind, href in pages["404.html"].links if kind == "a"}
+    for target in ("", "areas/", "data/"):
+        assert BASE_PATH + target in links, target
+    # The search: a button that opens it (with JavaScript, which the search needs).
+    assert "data-open-search" in html and "assets/javascripts/not-found.js" in html
