@@ -175,3 +175,78 @@ def test_every_page_is_in_the_search_and_an_areas_year_comes_first(browser, serv
         assert re.search(rf"areas/{area}/\d{{4}}-\d{{2}}/", first), first
     finally:
         context.close()
+
+
+# Where a section's heading and its first table's column headings are, below Material's header.
+LANDED = """(id) => {
+  const heading = document.getElementById(id);
+  let el = heading.nextElementSibling, head = null;
+  while (el && !/^H[12]$/.test(el.tagName) && !head) { head = el.querySelector('table thead'); el = el.nextElementSibling; }
+  return {header: document.querySelector('.md-header').getBoundingClientRect().bottom,
+          heading: heading.getBoundingClientRect().top, head: head && head.getBoundingClientRect().bottom,
+          height: window.innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("screen", ["phone", "desk"])
+@pytest.mark.parametrize("kind", ["area-year", "compare"])
+def test_a_link_to_a_section_shows_its_heading_and_its_tables_headings(browser, server, built, kind, screen):
+    """Issue 29: a link to a figure's section (from a glossary term, the compare page, a citation)
+    opens with the section's heading below the sticky header and its table's column headings in
+    view, on a 390 px phone and on a desk."""
+    html = (built.site / PAGES[kind] / "index.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<h2 [^>]*\bid="([a-z0-9_-]+)"', html)
+    options = PHONE if screen == "phone" else dict(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(**options)
+    page = context.new_page()
+    measured, hidden = 0, []
+    try:
+        for section in sections:
+            page.goto(f"{server}{PAGES[kind]}#{section}", wait_until="networkidle")
+            where = page.evaluate(LANDED, section)
+            if where["head"] is None:  # a section without a table (the citation, the notes)
+                continue
+            measured += 1
+            if not (where["header"] - 1 <= where["heading"] < where["height"] and where["head"] <= where["height"]):
+                hidden.append(f"#{section}: {where}")
+    finally:
+        context.close()
+    assert measured >= 10
+    assert hidden == []
+
+
+@pytest.mark.parametrize("kind", ["area-year", "area", "glossary-term", "compare", "data", "methodology"])
+def test_a_long_page_offers_its_contents_one_tap_from_the_top(browser, server, built, kind):
+    """Issue 29: at 390 px "On this page" is on the first screen; opened from the keyboard it lists
+    every section of the page (those of Material's contents sidebar), and each entry opens its
+    section. On a desk, where the sidebar shows the same list, it is not shown."""
+    html = (built.site / PAGES[kind] / "index.html").read_text(encoding="utf-8")
+    toc = html.split('data-md-type="toc"')[1].split('class="md-content"')[0]  # the contents sidebar
+    sidebar = re.findall(r'<a href="(#[^"]+)" class="md-nav__link">', toc)
+    context, page, problems = open_page(browser, server + PAGES[kind], **PHONE)
+    try:
+        summary = page.locator("nav.page-contents summary")
+        box = summary.bounding_box()
+        assert box and box["y"] + box["height"] <= page.viewport_size["height"], box
+        assert page.get_by_role("navigation", name="On this page").count() == 1
+        links = page.locator("nav.page-contents a")
+        assert not links.first.is_visible()
+        summary.focus()
+        page.keyboard.press("Enter")
+        hrefs = [a.get_attribute("href") for a in links.all()]
+        assert hrefs == sidebar and len(hrefs) >= 2
+        assert links.first.is_visible()
+        last = links.last
+        last.click()
+        page.wait_for_timeout(300)
+        assert page.evaluate("location.hash") == hrefs[-1]
+        top = page.evaluate(f"document.getElementById({hrefs[-1][1:]!r}).getBoundingClientRect().top")
+        assert 0 <= top < page.viewport_size["height"], top
+        assert problems["console"] == []
+    finally:
+        context.close()
+    context, page, _ = open_page(browser, server + PAGES[kind], viewport={"width": 1280, "height": 800})
+    try:
+        assert not page.locator("nav.page-contents").is_visible()
+    finally:
+        context.close()
