@@ -250,3 +250,23 @@ def test_a_long_page_offers_its_contents_one_tap_from_the_top(browser, server, b
         assert not page.locator("nav.page-contents").is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("query, first", [
+    ("SHPO", "glossary/shpo/"), ("SHPOs", "glossary/shpo/"), ("Sexual Harm Prevention Orders", "glossary/shpo/"),
+    ("Norfolk 2018", "areas/norfolk/2018-19/"),
+])
+def test_search_puts_what_the_reader_means_first(browser, server, query, first):
+    """Issue 29: a term's definition comes first for its name, its abbreviation and their plurals
+    (its page's tags: templates/term.md.j2), and an area with a year finds that year's page."""
+    context, page, problems = open_page(browser, server)
+    try:
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.press_sequentially(query, delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        page.wait_for_timeout(500)  # the last keystroke's results
+        href = page.locator(".md-search-result__item > a").first.get_attribute("href")
+        assert urlparse(href).path == "/" + first, (query, href)
+    finally:
+        context.close()

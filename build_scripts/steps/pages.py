@@ -199,7 +199,8 @@ class Site:
 
     def page(self, rel_path: str, template: str, card: dict[str, str] | None = None, **context: Any) -> None:
         """Render a page template. The template sets `title` and `description` (plain text) and
-        may set `search_boost` (its rank in the site search); they become the YAML front matter, with the link-preview values
+        may set `search_boost` (its rank in the site search) and `search_tags` (words that find it first); they become
+        the YAML front matter, with the link-preview values
         (og_*, read by theme/main.html) and the card, the site's unless one is given."""
         permanent_url = self.homepage + url(rel_path[: -len("index.md")])
         common = dict(
@@ -218,6 +219,8 @@ class Site:
         meta: dict[str, Any] = {"title": module.title, "description": describe(module.description)}
         if getattr(module, "search_boost", None):
             meta["search"] = {"boost": module.search_boost}
+        if getattr(module, "search_tags", None):
+            meta["tags"] = list(module.search_tags)
         card = card or self.site_card()
         meta.update(og_title=module.title, og_description=meta["description"], og_url=str(permanent_url),
                     og_type="website" if rel_path == "index.md" else "article",
