@@ -3,6 +3,7 @@ HTTP server. One page of each kind: no console error, no failed request, no requ
 other host, charts visible, search works, and axe-core finds no WCAG 2.2 A/AA violation."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from urllib.parse import urlparse
@@ -76,13 +77,34 @@ def test_page_on_a_phone_passes_accessibility_checks(browser, server, kind):
         context.close()
 
 
-def test_dark_scheme_passes_accessibility_checks(browser, server):
-    context, page, problems = open_page(browser, server + PAGES["area-year"], scheme="dark")
+@pytest.mark.parametrize("kind", ["area-year", "home", "compare", "glossary-term"])
+def test_dark_scheme_passes_accessibility_checks(browser, server, kind):
+    context, page, problems = open_page(browser, server + PAGES[kind], scheme="dark")
     try:
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         assert results.violations_count == 0, results.generate_report()
         assert problems["console"] == [] and problems["other_hosts"] == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind, drawing", [("area-year", "figure.chart img"), ("compare", "figure.chart img"),
+                                           ("home", "figure.tile-map svg")])
+def test_charts_and_the_tile_map_belong_to_the_colour_scheme(browser, server, kind, drawing, scheme):
+    """Issue 29: in the dark scheme a chart or the tile map is not a bright white box (extra.css
+    inverts it, hues turned back); in the light scheme it is the drawing as made. Measured on the
+    pixels the reader sees: the mean grey of the drawing as shown."""
+    from PIL import Image, ImageStat
+
+    context, page, problems = open_page(browser, server + PAGES[kind], scheme=scheme)
+    try:
+        element = page.locator(drawing).first
+        element.scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+        grey = ImageStat.Stat(Image.open(io.BytesIO(element.screenshot())).convert("L")).mean[0]
+        assert grey < 70 if scheme == "dark" else grey > 185, grey
     finally:
         context.close()
 
