@@ -3,9 +3,12 @@ HTTP server. One page of each kind: no console error, no failed request, no requ
 other host, charts visible, search works, and axe-core finds no WCAG 2.2 A/AA violation."""
 from __future__ import annotations
 
+import functools
+import http.server
 import io
 import json
 import re
+import threading
 from urllib.parse import urlparse
 
 import pytest
@@ -292,3 +295,29 @@ def test_search_puts_what_the_reader_means_first(browser, server, query, first):
         assert urlparse(href).path == "/" + first, (query, href)
     finally:
         context.close()
+
+
+def test_the_not_found_page_leads_on_and_opens_the_search(browser, built, tmp_path):
+    """The 404 page as GitHub Pages serves it, under the site's path (its links are absolute):
+    it loads everything it needs, its links lead to the home, areas and data pages, and its
+    button opens the search, with the cursor in the box, from the keyboard."""
+    (tmp_path / "mappa-statistics").symlink_to(built.site, target_is_directory=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{httpd.server_address[1]}/mappa-statistics/"
+    context, page, problems = open_page(browser, root + "404.html", **PHONE)
+    try:
+        assert page.title() == "Page not found - MAPPA statistics"
+        for name, target in [("The home page", ""), ("The areas", "areas/"), ("The data", "data/")]:
+            href = page.get_by_role("link", name=name).get_attribute("href")
+            assert href == "/mappa-statistics/" + target
+        button = page.get_by_role("button", name="Search the site")
+        button.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.activeElement && document.activeElement.matches('input.md-search__input')")
+        assert problems == {"console": [], "failed": [], "other_hosts": []}
+    finally:
+        context.close()
+        httpd.shutdown()
