@@ -3,8 +3,12 @@ HTTP server. One page of each kind: no console error, no failed request, no requ
 other host, charts visible, search works, and axe-core finds no WCAG 2.2 A/AA violation."""
 from __future__ import annotations
 
+import functools
+import http.server
+import io
 import json
 import re
+import threading
 from urllib.parse import urlparse
 
 import pytest
@@ -77,13 +81,34 @@ def test_page_on_a_phone_passes_accessibility_checks(browser, server, kind):
         context.close()
 
 
-def test_dark_scheme_passes_accessibility_checks(browser, server):
-    context, page, problems = open_page(browser, server + PAGES["area-year"], scheme="dark")
+@pytest.mark.parametrize("kind", ["area-year", "home", "compare", "glossary-term"])
+def test_dark_scheme_passes_accessibility_checks(browser, server, kind):
+    context, page, problems = open_page(browser, server + PAGES[kind], scheme="dark")
     try:
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         assert results.violations_count == 0, results.generate_report()
         assert problems["console"] == [] and problems["other_hosts"] == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind, drawing", [("area-year", "figure.chart img"), ("compare", "figure.chart img"),
+                                           ("home", "figure.tile-map svg")])
+def test_charts_and_the_tile_map_belong_to_the_colour_scheme(browser, server, kind, drawing, scheme):
+    """Issue 29: in the dark scheme a chart or the tile map is not a bright white box (extra.css
+    inverts it, hues turned back); in the light scheme it is the drawing as made. Measured on the
+    pixels the reader sees: the mean grey of the drawing as shown."""
+    from PIL import Image, ImageStat
+
+    context, page, problems = open_page(browser, server + PAGES[kind], scheme=scheme)
+    try:
+        element = page.locator(drawing).first
+        element.scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+        grey = ImageStat.Stat(Image.open(io.BytesIO(element.screenshot())).convert("L")).mean[0]
+        assert grey < 70 if scheme == "dark" else grey > 185, grey
     finally:
         context.close()
 
@@ -178,3 +203,124 @@ def test_every_page_is_in_the_search_and_an_areas_year_comes_first(browser, serv
         assert re.search(rf"areas/{area}/\d{{4}}-\d{{2}}/", first), first
     finally:
         context.close()
+
+
+# Where a section's heading and its first table's column headings are, below Material's header.
+LANDED = """(id) => {
+  const heading = document.getElementById(id);
+  let el = heading.nextElementSibling, head = null;
+  while (el && !/^H[12]$/.test(el.tagName) && !head) { head = el.querySelector('table thead'); el = el.nextElementSibling; }
+  return {header: document.querySelector('.md-header').getBoundingClientRect().bottom,
+          heading: heading.getBoundingClientRect().top, head: head && head.getBoundingClientRect().bottom,
+          height: window.innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("screen", ["phone", "desk"])
+@pytest.mark.parametrize("kind", ["area-year", "compare"])
+def test_a_link_to_a_section_shows_its_heading_and_its_tables_headings(browser, server, built, kind, screen):
+    """Issue 29: a link to a figure's section (from a glossary term, the compare page, a citation)
+    opens with the section's heading below the sticky header and its table's column headings in
+    view, on a 390 px phone and on a desk."""
+    html = (built.site / PAGES[kind] / "index.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<h2 [^>]*\bid="([a-z0-9_-]+)"', html)
+    options = PHONE if screen == "phone" else dict(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(**options)
+    page = context.new_page()
+    measured, hidden = 0, []
+    try:
+        for section in sections:
+            page.goto(f"{server}{PAGES[kind]}#{section}", wait_until="networkidle")
+            where = page.evaluate(LANDED, section)
+            if where["head"] is None:  # a section without a table (the citation, the notes)
+                continue
+            measured += 1
+            if not (where["header"] - 1 <= where["heading"] < where["height"] and where["head"] <= where["height"]):
+                hidden.append(f"#{section}: {where}")
+    finally:
+        context.close()
+    assert measured >= 10
+    assert hidden == []
+
+
+@pytest.mark.parametrize("kind", ["area-year", "area", "glossary-term", "compare", "data", "methodology"])
+def test_a_long_page_offers_its_contents_one_tap_from_the_top(browser, server, built, kind):
+    """Issue 29: at 390 px "On this page" is on the first screen; opened from the keyboard it lists
+    every section of the page (those of Material's contents sidebar), and each entry opens its
+    section. On a desk, where the sidebar shows the same list, it is not shown."""
+    html = (built.site / PAGES[kind] / "index.html").read_text(encoding="utf-8")
+    toc = html.split('data-md-type="toc"')[1].split('class="md-content"')[0]  # the contents sidebar
+    sidebar = re.findall(r'<a href="(#[^"]+)" class="md-nav__link">', toc)
+    context, page, problems = open_page(browser, server + PAGES[kind], **PHONE)
+    try:
+        summary = page.locator("nav.page-contents summary")
+        box = summary.bounding_box()
+        assert box and box["y"] + box["height"] <= page.viewport_size["height"], box
+        assert page.get_by_role("navigation", name="On this page").count() == 1
+        links = page.locator("nav.page-contents a")
+        assert not links.first.is_visible()
+        summary.focus()
+        page.keyboard.press("Enter")
+        hrefs = [a.get_attribute("href") for a in links.all()]
+        assert hrefs == sidebar and len(hrefs) >= 2
+        assert links.first.is_visible()
+        last = links.last
+        last.click()
+        page.wait_for_timeout(300)
+        assert page.evaluate("location.hash") == hrefs[-1]
+        top = page.evaluate(f"document.getElementById({hrefs[-1][1:]!r}).getBoundingClientRect().top")
+        assert 0 <= top < page.viewport_size["height"], top
+        assert problems["console"] == []
+    finally:
+        context.close()
+    context, page, _ = open_page(browser, server + PAGES[kind], viewport={"width": 1280, "height": 800})
+    try:
+        assert not page.locator("nav.page-contents").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("query, first", [
+    ("SHPO", "glossary/shpo/"), ("SHPOs", "glossary/shpo/"), ("Sexual Harm Prevention Orders", "glossary/shpo/"),
+    ("Norfolk 2018", "areas/norfolk/2018-19/"),
+])
+def test_search_puts_what_the_reader_means_first(browser, server, query, first):
+    """Issue 29: a term's definition comes first for its name, its abbreviation and their plurals
+    (its page's tags: templates/term.md.j2), and an area with a year finds that year's page."""
+    context, page, problems = open_page(browser, server)
+    try:
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.press_sequentially(query, delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        page.wait_for_timeout(500)  # the last keystroke's results
+        href = page.locator(".md-search-result__item > a").first.get_attribute("href")
+        assert urlparse(href).path == "/" + first, (query, href)
+    finally:
+        context.close()
+
+
+def test_the_not_found_page_leads_on_and_opens_the_search(browser, built, tmp_path):
+    """The 404 page as GitHub Pages serves it, under the site's path (its links are absolute):
+    it loads everything it needs, its links lead to the home, areas and data pages, and its
+    button opens the search, with the cursor in the box, from the keyboard."""
+    (tmp_path / "mappa-statistics").symlink_to(built.site, target_is_directory=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{httpd.server_address[1]}/mappa-statistics/"
+    context, page, problems = open_page(browser, root + "404.html", **PHONE)
+    try:
+        assert page.title() == "Page not found - MAPPA statistics"
+        for name, target in [("The home page", ""), ("The areas", "areas/"), ("The data", "data/")]:
+            href = page.get_by_role("link", name=name).get_attribute("href")
+            assert href == "/mappa-statistics/" + target
+        button = page.get_by_role("button", name="Search the site")
+        button.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.activeElement && document.activeElement.matches('input.md-search__input')")
+        assert problems == {"console": [], "failed": [], "other_hosts": []}
+    finally:
+        context.close()
+        httpd.shutdown()

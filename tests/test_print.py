@@ -1,6 +1,8 @@
 """A printed page (theme/assets/stylesheets/print.css), printed to PDF by Chromium and read back
-with pypdf: each table's caption is on the same page as its first row, the page's permanent URL,
-the data version and the date of printing are printed, and the site's navigation is not."""
+with pypdf: each table's caption is on the same page as its first row, the site's name, the page's
+permanent URL, the data version and the date of printing are printed at the top of page 1, and
+the site's navigation, the contents list, download links and row-by-row citations are not; a
+year's page fits on few sheets (issue 29: Norfolk 2018-19 took 15)."""
 from __future__ import annotations
 
 import io
@@ -97,12 +99,13 @@ def test_each_table_caption_is_printed_on_the_page_of_its_first_row(printed, bui
         assert row in text[text.index(caption) + len(caption):], (table["caption"], table["row"], where[0])
 
 
-def test_the_permanent_url_version_and_date_are_printed(printed, built):
+def test_the_site_permanent_url_version_and_date_are_printed_at_the_top(printed, built):
     pages, today = printed
     version = re.search(r"Data package version ([0-9A-Za-z.+]+)", (built.docs / "index.md").read_text()).group(1)
-    last = squash(pages[-1])
-    assert squash(f"Printed from {SITE_URL}{PAGE} · MAPPA statistics data package version {version} · "
-                  f"printed on {today}.") in last
+    first = squash(pages[0])
+    line = squash(f"MAPPA statistics · printed from {SITE_URL}{PAGE} · data package version {version} · "
+                  f"printed on {today}.")
+    assert first.startswith(line), pages[0][:300]
 
 
 def test_navigation_is_not_printed(printed):
@@ -116,6 +119,39 @@ def test_navigation_is_not_printed(printed):
 
 def test_without_javascript_the_print_line_gives_the_url_and_version(browser, server):
     pages, _ = print_pdf(browser, server + PAGE, javascript=False)
-    last = squash(pages[-1])
-    assert squash(f"Printed from {SITE_URL}{PAGE} · MAPPA statistics data package version") in last
-    assert "printedon" not in last
+    first = squash(pages[0])
+    assert first.startswith(squash(f"MAPPA statistics · printed from {SITE_URL}{PAGE} · data package version"))
+    assert "printedon" not in first
+
+
+COMPACT = "areas/norfolk/2018-19/"
+
+
+@pytest.fixture(scope="module")
+def printed_compact(browser, server):
+    return print_pdf(browser, server + COMPACT)
+
+
+def test_a_years_page_prints_on_at_most_ten_a4_sheets(printed_compact):
+    pages, _ = printed_compact
+    assert 2 < len(pages) <= 10, len(pages)
+
+
+def test_what_only_works_on_a_screen_is_not_printed(printed_compact, built):
+    """No download link (of a chart, a table's CSV, a citation), no contents list, no row-by-row
+    citation box (Material opens every <details> before printing); the table's own link stays."""
+    pages, _ = printed_compact
+    html = (built.site / COMPACT / "index.html").read_text(encoding="utf-8")
+    assert "Download this chart" in html and "Link to or cite one row" in html and "On this page" in html
+    text = squash(" ".join(pages))
+    for words in ["Download", "SVG,", "CSV,", "BibTeX", "On this page", "Link to or cite one row"]:
+        assert squash(words) not in text, words
+    assert squash("Link to this table:") in text
+    # A row's own citation is printed only in its box: "Level 1: MAPPA open data (...)".
+    assert not re.search(r"Level1:MAPPAopendata", text)
+
+
+def test_the_sites_name_is_on_page_one(printed_compact):
+    pages, _ = printed_compact
+    assert squash("MAPPA statistics · printed from") in squash(pages[0])
+    assert squash("Norfolk, 2018-19") in squash(pages[0])

@@ -231,3 +231,38 @@ def test_sidebar_lists_sections_not_reports(built):
     sections = {"../../..", "../../", "../../../compare/", "../../../glossary/", "../../../data/",
                 "../../../methodology/"}
     assert nav_links == sections
+
+
+def test_the_not_found_page_says_what_happened_and_leads_on(built, pages):
+    """The 404 page (theme/404.html) has its own title, says why a reader may be there, and links
+    to the home page, the areas and the data, from any address it is served at (absolute links)."""
+    html = (built.site / "404.html").read_text(encoding="utf-8")
+    assert "<title>Page not found - MAPPA statistics</title>" in html
+    assert re.search(r"<h1>Page not found</h1>", html)
+    assert "mistyped" in html and "old address" in html
+    links = {href for kind, href in pages["404.html"].links if kind == "a"}
+    for target in ("", "areas/", "data/"):
+        assert BASE_PATH + target in links, target
+    # The search: a button that opens it (with JavaScript, which the search needs).
+    assert "data-open-search" in html and "assets/javascripts/not-found.js" in html
+
+
+def test_links_to_a_figure_lead_to_its_section(pages):
+    """The compare page's areas and a glossary term's years lead to the section of the year's page
+    that holds the figure (issue 29: they opened the top of an 18,000 px page), and that section
+    exists (test_no_broken_links_or_anchors checks every fragment of every link)."""
+    year_page = re.compile(r"(?:\.\./)+areas/[a-z-]+/\d{4}-\d{2}/(#.*)?$")
+    checked = 0
+    for rel, page in pages.items():
+        if rel != "compare/index.html" and not re.fullmatch(r"glossary/[a-z0-9-]+/index\.html", rel):
+            continue
+        for kind, href in page.links:
+            match = year_page.match(href)
+            if kind == "a" and match:
+                checked += 1
+                assert match[1], f"{rel}: {href} has no section"
+    assert checked > 20
+    compare = [href for kind, href in pages["compare/index.html"].links if year_page.match(href)]
+    assert "../areas/norfolk/2018-19/#shpo" in compare
+    shpo = [href for kind, href in pages["glossary/shpo/index.html"].links if year_page.match(href)]
+    assert "../../areas/norfolk/2018-19/#shpo" in shpo

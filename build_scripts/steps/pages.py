@@ -204,7 +204,8 @@ class Site:
 
     def page(self, rel_path: str, template: str, card: dict[str, str] | None = None, **context: Any) -> None:
         """Render a page template. The template sets `title` and `description` (plain text) and
-        may set `search_boost` (its rank in the site search); they become the YAML front matter, with the link-preview values
+        may set `search_boost` (its rank in the site search) and `search_tags` (words that find it first); they become
+        the YAML front matter, with the link-preview values
         (og_*, read by theme/main.html) and the card, the site's unless one is given."""
         permanent_url = self.homepage + url(rel_path[: -len("index.md")])
         common = dict(
@@ -223,6 +224,8 @@ class Site:
         meta: dict[str, Any] = {"title": module.title, "description": describe(module.description)}
         if getattr(module, "search_boost", None):
             meta["search"] = {"boost": module.search_boost}
+        if getattr(module, "search_tags", None):
+            meta["tags"] = list(module.search_tags)
         card = card or self.site_card()
         meta.update(og_title=module.title, og_description=meta["description"], og_url=str(permanent_url),
                     og_type="website" if rel_path == "index.md" else "article",
@@ -671,8 +674,10 @@ def compare_page(site: Site) -> None:
         if not latest:
             continue
         ordered = sorted(latest.items(), key=lambda kv: (-Decimal(kv[1][1]["value"]), data.areas[kv[0]]["name"]))
+        # Each area links to this measure's section of its year's page, not to the page's top.
         rows = [dict(head=data.areas[area_id]["name"],
-                     href=url(rel_href(page_path, f"areas/{area_id}/{report['year']}/index.md")),
+                     href=url(rel_href(page_path, f"areas/{area_id}/{report['year']}/index.md"))
+                     + "#" + anchor(measure["measure_id"]),
                      cells=[report["year"], site.notes.noted(obs, page_path)]) for area_id, (report, obs) in ordered]
         years = sorted({r["year"] for r, _ in latest.values()})
         bases = sorted({(data.areas[a]["name"], r["year"], r["population_base"]) for a, (r, _) in latest.items()})
@@ -708,6 +713,7 @@ def glossary_pages(site: Site) -> None:
     # no other (a link to a missing section would point nowhere).
     compared = {m["measure_id"] for m in data.measures_in_order() if data.latest_by_area(m["measure_id"])}
     reports_in_order = sorted(data.reports.values(), key=lambda r: (r["year"], r["report_id"]))
+    order = {m["measure_id"]: i for i, m in enumerate(data.measures_in_order())}
     for term in terms:
         tid = term["term_id"]
         page_path = f"glossary/{tid}/index.md"
@@ -724,19 +730,42 @@ def glossary_pages(site: Site) -> None:
                 hit = hit or tid[-1] in categories
             hit = hit or any(p in labels.get(report["report_id"], "") for p in printed)
             if hit:
-                by_area.setdefault(report["area_id"], []).append(report["year"])
-        # One row per area, with its years as ranges, so the page stays short with 1,000+ reports.
-        uses = [dict(area=data.areas[a], years=year_ranges(years), count=len(years),
+                by_area.setdefault(report["area_id"], []).append(report)
+        # One row per area, with its years as ranges, so the page stays short with 1,000+ reports;
+        # each year links to the section of its page where the term is used.
+        uses = [dict(area=data.areas[a], years=year_ranges([r["year"] for r in reports]), count=len(reports),
                      href=url(rel_href(page_path, f"areas/{a}/index.md")),
-                     year_links=[(y, url(rel_href(page_path, f"areas/{a}/{y}/index.md")))
-                                 for y in years] if len(years) <= 6 else [])
-                for a, years in sorted(by_area.items(), key=lambda kv: data.areas[kv[0]]["name"])]
+                     year_links=[(r["year"], url(rel_href(page_path, f"areas/{a}/{r['year']}/index.md"))
+                                  + term_section(term, measure_ids, printed, data.by_report.get(r["report_id"], []),
+                                                 order))
+                                 for r in reports] if len(reports) <= 6 else [])
+                for a, reports in sorted(by_area.items(), key=lambda kv: data.areas[kv[0]]["name"])]
         related = {
             "replaced": [data.glossary[t] for t in split_list(term["replaced"])],
             "replaced_by": [data.glossary[t] for t in split_list(term["replaced_by"])],
         }
         site.page(page_path, "term.md.j2", term=term, measures=measures, uses=uses, related=related,
                   compared=compared)
+
+
+def term_section(term: dict[str, str], measure_ids: set[str], printed: list[str], cells: list[dict[str, str]],
+                 order: dict[str, int]) -> str:
+    """The fragment ("#shpo") of the first section of a year's page, in the page's order, whose
+    table uses a glossary term: the term's own measure, a table with its level or category, or
+    one whose printed labels contain its words; "" when no one table does."""
+    tid = term["term_id"]
+
+    def uses(c: dict[str, str]) -> bool:
+        if c["measure_id"] in measure_ids:
+            return True
+        if (tid.startswith("level-") and c["level"] == tid[-1]) or (tid.startswith("category-")
+                                                                   and c["category"] == tid[-1]):
+            return True
+        label = f"{c['source_table']} | {c['source_row']} | {c['source_column']}".lower()
+        return any(p in label for p in printed)
+
+    found = {c["measure_id"] for c in cells if uses(c) and c["measure_id"] in order}
+    return "#" + anchor(min(found, key=order.__getitem__)) if found else ""
 
 
 def year_ranges(years: list[str]) -> str:
