@@ -328,6 +328,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--area-years", type=int, default=1050)
     parser.add_argument("--keep", action="store_true", help="keep the temporary project")
+    parser.add_argument("--weight-only", action="store_true",
+                        help="one cold build, then the first visit's weight alone (no timings; nothing saved)")
     parser.add_argument("--preview-pause", type=float, default=15.0,
                         help="seconds between the preview's saves (its slow pass runs meanwhile)")
     parser.add_argument("--save", type=Path, metavar="FOLDER",
@@ -340,6 +342,12 @@ def main() -> int:
         print(f"synthetic project: {args.area_years} area-years in {paths.root}", file=sys.stderr)
         cold = full_build(paths)
         print(f"cold build: {cold}", file=sys.stderr)
+        if args.weight_only:
+            area, year = re.match(r"(.+)-(\d{4}-\d{2})$", ids[-1]).groups()
+            index = paths.site / "search" / "search_index.json"
+            print(json.dumps({"area_years": args.area_years, **first_visit(paths.site, f"areas/{area}/{year}"),
+                              "search_index_gzip_bytes": len(gzip.compress(index.read_bytes(), 6, mtime=0))}))
+            return 0
         shutil.copy2(REPO / ".gitignore", paths.root / ".gitignore")
         git(paths.root, "init", "--quiet")
         before = commit_all(paths.root, "cold build")
