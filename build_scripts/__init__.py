@@ -19,3 +19,10 @@ keeps outputs byte-identical (reproducible.py). Lower floors never import from h
 a step uses inputs, checks, render and cache, never another step's helpers
 (tests/test_lint.py checks the imports).
 """
+
+import os
+
+# openpyxl writes with lxml when lxml is installed, and python-docx (make draft-report) brings
+# it; the spreadsheet (render/spreadsheet.py) copies openpyxl's own writer's XML, so openpyxl must
+# always use that writer. Set here, before anything of the build imports openpyxl.
+os.environ["OPENPYXL_LXML"] = "False"
