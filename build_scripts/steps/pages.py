@@ -17,7 +17,6 @@ from markupsafe import Markup
 from build_scripts.cache.keys import digest
 from build_scripts.cache.memo import NoMemo, Recording
 from build_scripts.checks.crosschecks import Rule, read_rules
-from build_scripts.checks.quality import figures_concerned
 from build_scripts.inputs.dataset import Dataset, category_label, level_label, number, percent
 from build_scripts.inputs.metadata import (
     CATEGORIES,
@@ -26,10 +25,9 @@ from build_scripts.inputs.metadata import (
     LEVELS,
     measure_layout,
     measure_words,
-    read_yaml_document,
     tile_map_measure,
 )
-from build_scripts.inputs.releases import read_releases, version_key
+from build_scripts.inputs.releases import Releases, read_releases, version_key
 from build_scripts.paths import Paths
 from build_scripts.render import cards, tilemap
 from build_scripts.render.citation import citation_fields
@@ -365,7 +363,11 @@ def report_page(site: Site, report: dict[str, str]) -> None:
                                 notes=table_notes))
             continue
         total = next((c for c in cells if c["level"] == "all" and c["category"] == "all"), None)
-        csv_text = measure_csv(data.cells(rid, mid))  # the published fields only, not the notes
+        page_url = site.homepage + url(f"areas/{area_id}/{year}/")
+        # The published fields, and the address of each data-quality note about the figure.
+        csv_text = measure_csv([dict(c, quality_notes=" ".join(
+            page_url + "#" + n["anchor"] for n in site.notes.marks(rid, mid, c["level"], c["category"])))
+            for c in data.cells(rid, mid)])
         csv_path = f"areas/{area_id}/{year}/{rid}-{mid}.csv"
         site.write(csv_path, csv_text)
         row_cites = []
@@ -376,9 +378,11 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             for row in grid["rows"]:
                 row["id"] = row_anchor(mid, row["head"])
                 row_url = site.homepage + url(f"areas/{area_id}/{year}/") + "#" + row["id"]
+                row_notes = sorted({n["number"] for c in row["cells"] if c
+                                    for n in site.notes.by_cell.get((rid, mid, c["level"], c["category"]), [])})
                 row_cites.append(dict(head=row["head"], url=row_url, citation=citation(
                     data, row_url, row_title(measure, row["head"], row["cells"], grid["columns"][1:], area["name"],
-                                             report))))
+                                             report)) + notes_cited(row_notes, page_url, mid)))
             levels = sorted({c["level"] for c in cells if c["level"] != "all"})
             categories = sorted({c["category"] for c in cells if c["category"] != "all"})
             term_ids = [LEVEL_TERMS[lv] for lv in levels] + [CATEGORY_TERMS[ct] for ct in categories]
@@ -395,7 +399,8 @@ def report_page(site: Site, report: dict[str, str]) -> None:
         sections.append(dict(
             table_url=table_url,
             table_citation=citation(data, table_url, figure_title(measure, site.words[mid], total, area["name"],
-                                                                  report)),
+                                                                  report))
+            + notes_cited([n["number"] for n in table_notes], page_url, mid),
             measure=measure,
             headline=headline(site.words[mid], total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
@@ -422,6 +427,12 @@ def report_page(site: Site, report: dict[str, str]) -> None:
               quality=quality, years=years, corrected=bool(corrected))
 
 
+def notes_cited(numbers: list[int], page_url: str, measure_id: str) -> str:
+    """What a citation of a table or a row adds for the data-quality notes about its figures, so
+    that the caveat goes wherever the citation goes: " Read with data-quality note 1: <its address>"."""
+    return "".join(f" Read with data-quality note {n}: {page_url}#{anchor(f'{measure_id}-note-{n}')}" for n in numbers)
+
+
 def correction_note(correction: dict[str, str], matrix: bool = True) -> dict[str, str]:
     """One correction of a figure, in words: where in its table (for a table by level and
     category), when, the old and new figure, and why."""
@@ -446,20 +457,17 @@ def with_notes(cells: list[dict[str, str]], corrections: list[dict[str, str]],
     return [dict(cell, notes=notes.get((cell["level"], cell["category"]), []) + marks(cell)) for cell in cells]
 
 
-REGISTER = "quality-register.yaml"
-
-
-def register_figures(paths: Paths, data: Dataset, rules: tuple[Rule, ...]) -> dict[str, list[tuple[str, str, str]]]:
+def register_figures(data: Dataset) -> dict[str, list[tuple[str, str, str]]]:
     """For each entry of the data-quality register, the printed figures it concerns, as
-    (measure_id, level, category) (quality.figures_concerned). They are worked out from the
-    entry's check, which only metadata/quality-register.yaml holds: quality.csv publishes what a
-    reader reads (kind, where, printed, found, how we publish it). The package step has checked
-    every entry against these same figures before any page is built."""
-    document = read_yaml_document(paths.metadata / REGISTER, paths.root, "a list of entries (write [] when there "
-                                  "are none)")
-    by_id = {rule.rule_id: rule for rule in rules}
-    return {entry["quality_id"]: figures_concerned(entry, data.by_report.get(entry["report_id"], []), by_id)
-            for entry in document.data or []}
+    (measure_id, level, category), in the order of its report's observations: read from the
+    package's own link from each figure to its notes (observations.csv's `quality_ids`, which
+    the package step fills from the checks it has run), so a page marks exactly the figures a
+    researcher finds flagged in the data."""
+    figures: dict[str, list[tuple[str, str, str]]] = {}
+    for obs in data.observations:
+        for quality_id in (obs.get("quality_ids") or "").split():
+            figures.setdefault(quality_id, []).append((obs["measure_id"], obs["level"], obs["category"]))
+    return figures
 
 
 class QualityNotes:
@@ -786,6 +794,8 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
 def release_arguments(data: Dataset) -> tuple[str, str]:
     """The citation and the URL that the download files carry (in the zip's README)."""
     data_url = absolute_url(data.descriptor["homepage"].rstrip("/") + "/") + "data/"
+    if not data.unreleased:
+        data_url = versioned_data_url(data)
     return citation(data, data_url, data.descriptor["title"]), data_url
 
 
@@ -803,17 +813,31 @@ def data_page(site: Site) -> None:
     years = sorted(r["year"] for r in data.reports.values())
     changelog = (site.paths.root / "CHANGELOG.md").read_text(encoding="utf-8")
     folder = download_folder(site)
-    history = [dict(version=v, date=releases.date(v), names=releases.names(v)) for v in reversed(releases.versions)]
+    history = [dict(version=v, date=releases.date(v), names=releases.names(v), lacks=release_lacks(releases, v))
+               for v in reversed(releases.versions)]
     site.page("data/index.md", "data.md.j2", listing=listing, resources=resources, releases=history,
               latest_release=releases.latest, folder=folder, corrections=corrections_by_release(data, "data/index.md"),
               jsonld=dataset_jsonld(site, listing, changelog), years=years,
               files=dict(zip=ZIP_NAME, xlsx=XLSX_NAME, sums=CHECKSUMS_NAME, readme=README_NAME,
                          cff=CITATION_NAME),
               base=site.homepage + url(folder), snippet_templates=SNIPPETS,
-              citation=citation(data, site.homepage + "data/", data.descriptor["title"]))
+              citation=citation(data, site.homepage + "data/" if data.unreleased else versioned_data_url(data),
+                                data.descriptor["title"]))
     # CHANGELOG.md is written by the project, like the templates, and is meant to be read as
     # Markdown; it is the one text that reaches a page unescaped.
     site.page("data/changelog/index.md", "changelog.md.j2", changelog=Markup(changelog.split("\n", 1)[1]))
+
+
+def release_lacks(releases: Releases, version: str) -> list[str]:
+    """What a release lacks of what the data page describes, as keys the page words
+    (data.md.j2): `sha256` (a checksum file beside each file), `xlsx` (the spreadsheet),
+    `corrections` (corrections.csv), `quality_ids` (the column linking figures to their notes)."""
+    names = releases.names(version)
+    observations = next((r for r in releases.descriptor(version)["resources"] if r["name"] == "observations"), {})
+    fields = [f["name"] for f in observations.get("schema", {}).get("fields", [])]
+    return [key for key, held in (("sha256", any(name.endswith(".sha256") for name in names)),
+                                  ("xlsx", XLSX_NAME in names), ("corrections", "corrections.csv" in names),
+                                  ("quality_ids", "quality_ids" in fields)) if not held]
 
 
 def figure_words(value: str, status: str) -> str:
@@ -842,7 +866,14 @@ def citation(data: Dataset, url: str, title: str) -> str:
     """One citation form for every page, every table, the data page and CITATION.cff's fields."""
     c = citation_fields(data.descriptor, url, title)
     within = "" if title == c["dataset"] else f" In: {c['dataset']}."
-    return f"{c['publisher']} ({c['year']}). {title}.{within} Dataset version {c['version']}. {c['url']}"
+    # A released version's files never change: the citation names them, at their own address.
+    files = "" if data.unreleased or url == versioned_data_url(data) else f" ({versioned_data_url(data)})"
+    return f"{c['publisher']} ({c['year']}). {title}.{within} Dataset version {c['version']}{files}. {c['url']}"
+
+
+def versioned_data_url(data: Dataset) -> str:
+    """Where a released version's files are, for ever: <homepage>data/v<version>/."""
+    return f"{data.descriptor['homepage']}data/v{data.version}/"
 
 
 def citation_key(rel_path: str) -> str:
@@ -979,7 +1010,7 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
     first pass): write only those reports' year pages, so the page being checked is served
     before the rest are rendered."""
     rules = read_rules(paths)  # the rules across tables, read once for the notes and the methodology page
-    figures = register_figures(paths, data, rules)
+    figures = register_figures(data)
     site = Site(data, charts, out, paths, memo, QualityNotes(data, figures), rules)
     digests = unit_digests(data, charts, figures)
     if only_reports is not None:
