@@ -590,6 +590,7 @@ PACKAGE_TEXT_KEYS = {
     "created": (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
                 'a date and time in quotes, like "2026-11-22T00:00:00Z"'),
     "homepage": (r"https?://\S+", "a web address starting https://"),
+    "repository": (r"https://\S+", "a web address starting https://"),
     "publisher": (ANY_TEXT, "text"),
 }
 # key -> (the keys each item must have, the keys it may have)
@@ -598,7 +599,7 @@ PACKAGE_LIST_KEYS = {
     "contributors": (["title"], ["roles", "path", "email", "organization"]),
     "sources": (["title"], ["path", "email"]),
 }
-PACKAGE_OPTIONAL_KEYS = {"publisher"}
+PACKAGE_OPTIONAL_KEYS = {"publisher", "repository"}
 
 
 def read_package(paths: Paths) -> dict[str, Any]:

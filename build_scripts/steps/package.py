@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # step 1's output, which build.py hands to this step
 
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 GLOSSARY_LIST_FIELDS = ("replaced", "replaced_by", "printed_as")
-PACKAGE_KEYS = ["name", "id", "title", "description", "version", "created", "homepage",
+PACKAGE_KEYS = ["name", "id", "title", "description", "version", "created", "homepage", "repository",
                 "keywords", "licenses", "contributors", "sources"]
 
 

@@ -882,6 +882,10 @@ def citation_key(rel_path: str) -> str:
     return "-".join(["mappa"] + parts) if parts else "mappa-statistics"
 
 
+def about_page(site: Site) -> None:
+    site.page("about/index.md", "about.md.j2")
+
+
 def methodology_page(site: Site) -> None:
     data = site.data
     entries = sorted(data.quality, key=lambda q: (q["report_id"], q["quality_id"]))
@@ -993,6 +997,7 @@ def other_pages(site: Site, digests: dict[str, str]) -> None:
         compare_page(site)
         glossary_pages(site)
         methodology_page(site)
+        about_page(site)
 
     site.unit("site", None, whole_dataset_pages)
     for area_id in sorted({r["area_id"] for r in site.data.reports.values()}):
