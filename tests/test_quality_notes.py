@@ -178,3 +178,31 @@ def test_on_the_real_site_every_note_is_beside_its_figures_and_every_row_has_an_
             rows += len(ids)
             assert len(ids) == table.split("<tbody>")[1].count("<tr") == len(set(ids)), path
     assert marks > 0 and rows > 4 * len(pages)
+
+
+def test_observations_link_each_figure_to_the_notes_the_pages_mark(noted):
+    """observations.csv names, for each figure, the register entries that concern it; the year
+    page marks exactly those figures, and the table's download and citations carry each note."""
+    import csv
+
+    with (noted.datapackage / "observations.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(r["measure_id"], r["level"], r["category"]): r["quality_ids"] for r in rows if r["quality_ids"]} == {
+        ("eligible", "1", "all"): "tiny-level-1-total", ("eligible", "all", "2"): "tiny-category-2-total",
+        ("shpo", "all", "all"): "tiny-ftr", ("shpo_foreign_travel", "all", "all"): "tiny-ftr"}
+    folder = noted.docs / "areas" / "staffordshire" / "2023-24"
+    page_url = "https://mappa-open-data.github.io/mappa-statistics/areas/staffordshire/2023-24/"
+    with (folder / f"{R}-eligible.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [(r["level"], r["category"], r["quality_ids"], r["quality_notes"]) for r in table if r["quality_ids"]] == [
+        ("1", "all", "tiny-level-1-total", page_url + "#eligible-note-1"),
+        ("all", "2", "tiny-category-2-total", page_url + "#eligible-note-2")]
+    eligible = section((folder / "index.md").read_text(encoding="utf-8"), "eligible")
+    row_cites = re.findall(r'<li><a href="[^"]+#(eligible-[a-z0-9-]+)">[^<]+</a>: <q class="citation">([^<]+)</q>',
+                           eligible)
+    # The row of level 1 carries note 1 (its total), the total row note 2 (its category 2 figure).
+    assert [(row, re.findall(r"Read with data-quality note (\d): (\S+)", text)) for row, text in row_cites] == [
+        ("eligible-level-1", [("1", page_url + "#eligible-note-1")]), ("eligible-level-2", []),
+        ("eligible-total", [("2", page_url + "#eligible-note-2")])]
+    table_cite = re.search(r'Cite this table: <q class="citation">([^<]+)</q>', eligible).group(1)
+    assert re.findall(r"Read with data-quality note (\d)", table_cite) == ["1", "2", "3"]

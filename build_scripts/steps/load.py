@@ -692,7 +692,8 @@ def quality_register_problems(paths: Paths, document: YamlDocument, report_ids: 
     schema = load_schema(paths, "quality")
     problems, entries_at, rows = _entry_rows(document, schema, "entry", (), extra_keys=("check",))
     problems += _validate_entries(document, schema, entries_at, rows, problems, paths.cache / "validated")
-    table_fields = {name: [f["name"] for f in load_schema(paths, name)["fields"]]
+    # Not quality_ids: the build fills it from these very checks (package.link_quality_notes).
+    table_fields = {name: [f["name"] for f in load_schema(paths, name)["fields"] if f["name"] != "quality_ids"]
                     for name in ("observations", "reports")}
     for index, row in zip(entries_at, rows, strict=True):
         if report_ids is not None and row["report_id"] and row["report_id"] not in report_ids:
