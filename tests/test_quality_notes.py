@@ -122,8 +122,8 @@ def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(no
         part = section(page, measure_id)
         assert "Data-quality note 4, below the table, concerns this figure." in part
         assert f"<br>{mark.format(measure_id, 4)}</td>" in part
-        assert (f'<p id="{measure_id}-note-4"><strong>Data-quality note 4</strong> (the figure). Two tables cannot '
-                "both be right. More orders with a restriction than orders. Published as printed.") in part
+        assert (f'<p id="{measure_id}-note-4"><strong>Data-quality note 4</strong> (the figure). These figures appear '
+                "not to agree. More orders with a restriction than orders. Published as printed.") in part
     # The note about the report as a whole is named at the top and numbered last.
     assert "About the report as a whole: [note 5](#quality-note-5) (a label is missing or unclear)." in page
     listed = page.split('<ol class="quality-list">')[1].split("</ol>")[0]
@@ -131,7 +131,7 @@ def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(no
         ("1", "A printed total is not the sum of its parts: Eligible people"),
         ("2", "A printed total is not the sum of its parts: Eligible people"),
         ("3", "Note: Eligible people"),
-        ("4", "Two tables cannot both be right: SHPOs with foreign travel restriction"),
+        ("4", "These figures appear not to agree: SHPOs with foreign travel restriction"),
         ("5", "A label is missing or unclear")]
     assert ('Shown under the tables <a href="#shpo">Sexual Harm Prevention Orders imposed</a> and '
             '<a href="#shpo_foreign_travel">') in listed
