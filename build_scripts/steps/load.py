@@ -379,6 +379,14 @@ def _register_row_problems(file: str, register: list[dict[str, str]],
         elif not start <= snapshot <= end:
             problems.append(InputProblem(file, line, "snapshot_date",
                                          f"a date in the period, from {start} to {end}", excerpt(snapshot)))
+        # Where a report was read, and when, go together: both filled, or both empty when unknown.
+        if row.get("source_url") and not row.get("source_accessed"):
+            problems.append(InputProblem(file, line, "source_accessed",
+                                         "the date you read the report at source_url (YYYY-MM-DD)", "nothing"))
+        elif row.get("source_accessed") and not row.get("source_url"):
+            problems.append(InputProblem(file, line, "source_url",
+                                         "the address where you read the report on source_accessed, or no date",
+                                         "nothing"))
     return problems
 
 

@@ -778,7 +778,8 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
         "isBasedOn": [
             {"@type": "Report", "name": r["source_title"], "alternateName": r["title_as_printed"],
              "publisher": {"@type": "Organization", "name": r["publisher"]},
-             "temporalCoverage": f"{r['period_start']}/{r['period_end']}"}
+             "temporalCoverage": f"{r['period_start']}/{r['period_end']}",
+             **({"url": r["source_url"]} if r.get("source_url") else {})}
             for r in reports],
         "temporalCoverage": f"{reports[0]['period_start']}/{reports[-1]['period_end']}" if reports else "",
         "spatialCoverage": {"@type": "Place", "name": "England and Wales",
