@@ -105,25 +105,30 @@ def section(page: str, measure_id: str) -> str:
 
 def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(noted):
     page = (noted.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text(encoding="utf-8")
-    mark = '<span class="figure-note"><a href="#{0}-note-{1}"><span class="visually-hidden">data-quality </span>note {1}</a></span>'
+    mark = ('<span class="figure-note"><a href="#{0}-note-{1}"><span class="visually-hidden">data-quality </span>note {1} '
+            '({2})</a></span>')
     eligible = section(page, "eligible")
     # Each total carries its own note, not the other's, though both are about the same table.
-    assert f"<td>1,740<br>{mark.format('eligible', 1)}</td>" in eligible
-    assert f"<td>331<br>{mark.format('eligible', 2)}</td>" in eligible
+    assert f"<td>1,740<br>{mark.format('eligible', 1, 'doubtful')}</td>" in eligible
+    assert f"<td>331<br>{mark.format('eligible', 2, 'doubtful')}</td>" in eligible
     assert "<td>1,741</td>" in eligible and "<td>1,409</td>" in eligible
     assert "Data-quality notes 1, 2 and 3, below the table, concern its figures." in eligible
-    assert ('<p id="eligible-note-1"><strong>Data-quality note 1</strong> (level 1: all categories). A printed total '
+    assert ('<p id="eligible-note-1"><strong>Data-quality note 1: read these figures with care</strong> (level 1: all '
+            'categories). A printed total '
             'is not the sum of its parts. The parts add up to 1741. Published as printed. '
             '<a href="#quality-note-1">All the notes</a></p>') in eligible
-    assert '<p id="eligible-note-2"><strong>Data-quality note 2</strong> (all levels: category 2).' in eligible
-    assert '<p id="eligible-note-3"><strong>Data-quality note 3</strong> (the whole table). Category 4' in eligible
+    assert ('<p id="eligible-note-2"><strong>Data-quality note 2: read these figures with care</strong> (all levels: '
+            'category 2).') in eligible
+    assert ('<p id="eligible-note-3"><strong>Data-quality note 3: read these figures with care</strong> (the whole '
+            'table). Category 4') in eligible
     # Both sides of the breach across tables.
     for measure_id in ("shpo", "shpo_foreign_travel"):
         part = section(page, measure_id)
         assert "Data-quality note 4, below the table, concerns this figure." in part
-        assert f"<br>{mark.format(measure_id, 4)}</td>" in part
-        assert (f'<p id="{measure_id}-note-4"><strong>Data-quality note 4</strong> (the figure). These figures appear '
-                "not to agree. More orders with a restriction than orders. Published as printed.") in part
+        assert f"<br>{mark.format(measure_id, 4, 'disagrees')}</td>" in part
+        # The heading says the figures appear not to agree: the kind's words are not said twice.
+        assert (f'<p id="{measure_id}-note-4"><strong>Data-quality note 4: these figures appear not to agree</strong> '
+                "(the figure). More orders with a restriction than orders. Published as printed.") in part
     # The note about the report as a whole is named at the top and numbered last.
     assert "About the report as a whole: [note 5](#quality-note-5) (a label is missing or unclear)." in page
     listed = page.split('<ol class="quality-list">')[1].split("</ol>")[0]
@@ -139,7 +144,7 @@ def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(no
 
 def test_other_pages_mark_the_figure_and_link_to_its_note(noted):
     mark = ('<span class="figure-note"><a href="{0}#shpo-note-4"><span class="visually-hidden">data-quality </span>'
-            'note 4</a></span>')
+            'note 4 (disagrees)</a></span>')
     compare = (noted.docs / "compare" / "index.md").read_text(encoding="utf-8")
     assert f"<td>138<br>{mark.format('../areas/staffordshire/2023-24/')}</td>" in compare
     area = (noted.docs / "areas" / "staffordshire" / "index.md").read_text(encoding="utf-8")
@@ -206,3 +211,13 @@ def test_observations_link_each_figure_to_the_notes_the_pages_mark(noted):
         ("eligible-total", [("2", page_url + "#eligible-note-2")])]
     table_cite = re.search(r'Cite this table: <q class="citation">([^<]+)</q>', eligible).group(1)
     assert re.findall(r"Read with data-quality note (\d)", table_cite) == ["1", "2", "3"]
+
+
+def test_quality_csv_says_how_much_each_note_matters(noted):
+    """An entry with no grade takes its kind's: two figures that disagree, a doubtful total, a label."""
+    import csv
+
+    with (noted.datapackage / "quality.csv").open(encoding="utf-8", newline="") as handle:
+        assert {r["quality_id"]: r["grade"] for r in csv.DictReader(handle)} == {
+            "tiny-ftr": "disagree", "tiny-level-1-total": "doubtful", "tiny-category-2-total": "doubtful",
+            "tiny-no-category-4": "doubtful", "tiny-title": "unaffected"}

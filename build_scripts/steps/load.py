@@ -23,7 +23,7 @@ import frictionless
 
 from build_scripts.cache import keys
 from build_scripts.checks.crosschecks import RULES_FILE, Rule, rules_from_rows
-from build_scripts.checks.quality import check_problems
+from build_scripts.checks.quality import check_problems, grade_of
 from build_scripts.errors import BuildError, InputProblem, excerpt
 from build_scripts.inputs.metadata import (
     CATEGORY_TERMS,
@@ -699,6 +699,8 @@ def quality_register_problems(paths: Paths, document: YamlDocument, report_ids: 
     is None when the register of reports is broken."""
     schema = load_schema(paths, "quality")
     problems, entries_at, rows = _entry_rows(document, schema, "entry", (), extra_keys=("check",))
+    for row in rows:  # an entry that does not say how much it matters takes its kind's grade
+        row["grade"] = row["grade"] or grade_of(row)
     problems += _validate_entries(document, schema, entries_at, rows, problems, paths.cache / "validated")
     # Not quality_ids: the build fills it from these very checks (package.link_quality_notes).
     table_fields = {name: [f["name"] for f in load_schema(paths, name)["fields"] if f["name"] != "quality_ids"]

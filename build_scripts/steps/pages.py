@@ -514,7 +514,7 @@ class QualityNotes:
     def marks(self, report_id: str, measure_id: str, level: str, category: str, to_page: str = "") -> list[dict[str, str]]:
         """The marks beside one figure: "note 2", linked to the note under the figure's table on
         its year page (`to_page`: the link from another page to that year page)."""
-        return [dict(text=f"note {n['number']}", hidden="data-quality", page=to_page,
+        return [dict(text=f"note {n['number']}", hidden="data-quality", page=to_page, grade=n["q"]["grade"],
                      anchor=anchor(f"{measure_id}-note-{n['number']}"))
                 for n in self.by_cell.get((report_id, measure_id, level, category), [])]
 
