@@ -143,12 +143,18 @@ def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(no
 
 
 def test_other_pages_mark_the_figure_and_link_to_its_note(noted):
-    mark = ('<span class="figure-note"><a href="{0}#shpo-note-4"><span class="visually-hidden">data-quality </span>'
-            'note 4 (disagrees)</a></span>')
-    compare = (noted.docs / "compare" / "index.md").read_text(encoding="utf-8")
-    assert f"<td>138<br>{mark.format('../areas/staffordshire/2023-24/')}</td>" in compare
-    area = (noted.docs / "areas" / "staffordshire" / "index.md").read_text(encoding="utf-8")
-    assert f"<td>138<br>{mark.format('2023-24/')}</td>" in area
+    """A page showing figures of several reports numbers their notes itself: one number for one
+    note, on both figures it concerns, each mark linked to the note on the year's page."""
+    mark = ('<span class="figure-note"><a href="{0}#{1}-note-4"><span class="visually-hidden">data-quality </span>'
+            'note 1 (disagrees)</a></span>')
+    for page, year_page in (("compare/index.md", "../areas/staffordshire/2023-24/"),
+                            ("areas/staffordshire/index.md", "2023-24/")):
+        text = (noted.docs / page).read_text(encoding="utf-8")
+        assert f"<td>138<br>{mark.format(year_page, 'shpo')}</td>" in text
+        assert f"<td>140<br>{mark.format(year_page, 'shpo_foreign_travel')}</td>" in text
+        assert re.findall(r"<li value=.*?</li>", text) == [
+            f'<li value="1"><a href="{year_page}#shpo-note-4">Staffordshire 2023-24, note 4</a>. These figures appear '
+            "not to agree: SHPOs with foreign travel restriction.</li>"]
 
 
 def test_every_row_of_a_table_can_be_linked_to_and_cited(noted):

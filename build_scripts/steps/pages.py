@@ -518,14 +518,42 @@ class QualityNotes:
                      anchor=anchor(f"{measure_id}-note-{n['number']}"))
                 for n in self.by_cell.get((report_id, measure_id, level, category), [])]
 
-    def noted(self, cell: dict[str, str] | None, from_page: str) -> dict[str, Any] | None:
-        """A figure as another page shows it (a copy), with the marks of its data-quality notes."""
+    def on_page(self, page_path: str) -> PageNotes:
+        """The notes as another page shows them, numbered on that page (PageNotes)."""
+        return PageNotes(self, page_path)
+
+
+class PageNotes:
+    """The data-quality notes of figures that a page other than their year page shows (home, an
+    area, compare), numbered on that page in the order they are met: one number for one note
+    wherever it appears on the page, and never one number for two notes of two reports. Each mark
+    links to the note under its table on the figure's year page; `listed` says which report's
+    note each number is, for the list under the page's tables."""
+
+    def __init__(self, notes: QualityNotes, page_path: str):
+        self.notes, self.page_path = notes, page_path
+        self.numbers: dict[tuple[str, str], int] = {}
+        self.listed: list[dict[str, Any]] = []
+
+    def noted(self, cell: dict[str, str] | None) -> dict[str, Any] | None:
+        """A figure as this page shows it (a copy), with the marks of its data-quality notes."""
         if cell is None:
             return None
-        report = self.data.reports[cell["report_id"]]
-        year_page = url(rel_href(from_page, f"areas/{report['area_id']}/{report['year']}/index.md"))
-        return dict(cell, notes=self.marks(cell["report_id"], cell["measure_id"], cell["level"], cell["category"],
-                                           year_page))
+        data = self.notes.data
+        report = data.reports[cell["report_id"]]
+        year_page = url(rel_href(self.page_path, f"areas/{report['area_id']}/{report['year']}/index.md"))
+        marks = []
+        for n in self.notes.by_cell.get((cell["report_id"], cell["measure_id"], cell["level"], cell["category"]), []):
+            target = anchor(f"{cell['measure_id']}-note-{n['number']}")
+            key = (cell["report_id"], n["q"]["quality_id"])
+            if key not in self.numbers:
+                self.numbers[key] = len(self.numbers) + 1
+                self.listed.append(dict(number=self.numbers[key], q=n["q"], own_number=n["number"],
+                                        area=data.areas[report["area_id"]]["name"], year=report["year"],
+                                        href=f"{year_page}#{target}"))
+            marks.append(dict(text=f"note {self.numbers[key]}", hidden="data-quality", page=year_page,
+                              grade=n["q"]["grade"], anchor=target))
+        return dict(cell, notes=marks)
 
 
 def cells_in_words(cells: list[tuple[str, str, str]], matrix: bool) -> str:
@@ -588,11 +616,12 @@ def area_page(site: Site, area_id: str) -> None:
     area = data.areas[area_id]
     page_path = f"areas/{area_id}/index.md"
     reports = data.report_ids_for_area(area_id)
+    notes = site.notes.on_page(page_path)
     summary = table(
         f"Key figures for {area['name']}, every year we hold",
         ["Year"] + [data.measures[m]["short_label"] for m in site.key_measures],
         [dict(head=r["year"], href=url(rel_href(page_path, f"areas/{area_id}/{r['year']}/index.md")),
-              cells=[site.notes.noted(data.cell(r["report_id"], m), page_path) for m in site.key_measures])
+              cells=[notes.noted(data.cell(r["report_id"], m)) for m in site.key_measures])
          for r in reports],
         missing="not published")
     charts = []
@@ -605,7 +634,7 @@ def area_page(site: Site, area_id: str) -> None:
                                                              lazy=any(c["chart"] for c in charts)),
                            years_printed=len(printed),
                            table=table(f"{measure['label']}, {area['name']}, by year", ["Year", "Value"],
-                                       [dict(head=r["year"], cells=[site.notes.noted(data.cell(r["report_id"], mid), page_path)])
+                                       [dict(head=r["year"], cells=[notes.noted(data.cell(r["report_id"], mid))])
                                         for r in reports],
                                        missing="not published")))
     # With one report there is nothing to compare over time: its figures in one table, each
@@ -615,14 +644,16 @@ def area_page(site: Site, area_id: str) -> None:
         f"Figures of the {only['year']} report for {area['name']}", ["Measure", only["year"]],
         [dict(head=m["label"], href=url(rel_href(page_path, f"areas/{area_id}/{only['year']}/index.md")) + "#" + anchor(m["measure_id"])
               if data.cell(only["report_id"], m["measure_id"]) else None,
-              cells=[site.notes.noted(data.cell(only["report_id"], m["measure_id"]), page_path)])
+              cells=[notes.noted(data.cell(only["report_id"], m["measure_id"]))])
          for m in data.measures_in_order()], missing="not published")
-    site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts, figures=figures)
+    site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts, figures=figures,
+              page_notes=notes.listed)
 
 
 def compare_page(site: Site) -> None:
     data = site.data
     page_path = "compare/index.md"
+    notes = site.notes.on_page(page_path)
     blocks = []
     for measure in data.measures_in_order():
         latest = data.latest_by_area(measure["measure_id"])
@@ -631,7 +662,7 @@ def compare_page(site: Site) -> None:
         ordered = sorted(latest.items(), key=lambda kv: (-Decimal(kv[1][1]["value"]), data.areas[kv[0]]["name"]))
         rows = [dict(head=data.areas[area_id]["name"],
                      href=url(rel_href(page_path, f"areas/{area_id}/{report['year']}/index.md")),
-                     cells=[report["year"], site.notes.noted(obs, page_path)]) for area_id, (report, obs) in ordered]
+                     cells=[report["year"], notes.noted(obs)]) for area_id, (report, obs) in ordered]
         years = sorted({r["year"] for r, _ in latest.values()})
         bases = sorted({(data.areas[a]["name"], r["year"], r["population_base"]) for a, (r, _) in latest.items()})
         blocks.append(dict(measure=measure, chart=site.chart(f"compare:{measure['measure_id']}", page_path,
@@ -639,7 +670,7 @@ def compare_page(site: Site) -> None:
                            table=table(f"{measure['label']}: latest year held for each area",
                                        ["Area", "Year", "Value"], rows),
                            years=years, bases=bases, count=len(latest)))
-    site.page(page_path, "compare.md.j2", blocks=blocks)
+    site.page(page_path, "compare.md.j2", blocks=blocks, page_notes=notes.listed)
 
 
 def glossary_pages(site: Site) -> None:
@@ -941,18 +972,19 @@ def home_and_areas(site: Site) -> None:
     site.page("areas/index.md", "areas_index.md.j2", holdings=holdings, held=held,
               tiles=tile_map_for(site, "areas/index.md", layout, sizes))
     rows = []
+    notes = site.notes.on_page("index.md")
     for area_id in held:
         report = data.report_ids_for_area(area_id)[-1]
         # The year goes with the area (one column fewer), so the table fits a 390 px phone.
         rows.append(dict(head=data.areas[area_id]["name"], year=report["year"],
                          href=url(rel_href("index.md", f"areas/{area_id}/{report['year']}/index.md")),
-                         cells=[site.notes.noted(data.cell(report["report_id"], m), "index.md")
-                                for m in site.key_measures]))
+                         cells=[notes.noted(data.cell(report["report_id"], m)) for m in site.key_measures]))
     latest = table("Headline figures from the latest report we hold for each area",
                    ["Area and year"] + [site.words[m]["key_figure"] for m in site.key_measures], rows,
                    missing="not published")
     years = sorted({r["year"] for r in data.reports.values()})
     site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports),
+              page_notes=notes.listed,
               levels=[data.glossary[LEVEL_TERMS[lv]] for lv in sorted(LEVEL_TERMS)], tiles=tile_map_for(site, "index.md", layout, sizes))
 
 
