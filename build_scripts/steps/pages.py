@@ -235,7 +235,7 @@ class Site:
         return dict(src=url(rel_link(from_page, job.path)), width=width, height=height, title=job.title,
                     wide=dict(src=url(rel_link(from_page, job.wide_path)), width=wide_width, height=wide_height,
                               media=f"(min-width: {WIDE_FROM_EM}em)"),
-                    alt=job.alt, lazy=lazy, downloads=downloads)
+                    alt=job.alt, lazy=lazy, downloads=downloads, caveats=list(job.caveats))
 
 
 def sentence(text: str) -> str:
