@@ -105,12 +105,12 @@ def section(page: str, measure_id: str) -> str:
 
 def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(noted):
     page = (noted.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text(encoding="utf-8")
-    mark = ('<span class="figure-note"><a href="#{0}-note-{1}"><span class="visually-hidden">data-quality </span>note {1} '
-            '({2})</a></span>')
+    mark = ('<span class="figure-note figure-note--{2}"><a href="#{0}-note-{1}"><span class="visually-hidden">data-quality '
+            '</span>note {1}<span class="visually-hidden"> ({3})</span></a></span>')
     eligible = section(page, "eligible")
     # Each total carries its own note, not the other's, though both are about the same table.
-    assert f"<td>1,740<br>{mark.format('eligible', 1, 'doubtful')}</td>" in eligible
-    assert f"<td>331<br>{mark.format('eligible', 2, 'doubtful')}</td>" in eligible
+    assert f"<td>1,740<br>{mark.format('eligible', 1, 'doubtful', 'read with care')}</td>" in eligible
+    assert f"<td>331<br>{mark.format('eligible', 2, 'doubtful', 'read with care')}</td>" in eligible
     assert "<td>1,741</td>" in eligible and "<td>1,409</td>" in eligible
     assert "Data-quality notes 1, 2 and 3, below the table, concern its figures." in eligible
     assert ('<p id="eligible-note-1"><strong>Data-quality note 1: read these figures with care</strong> (level 1: all '
@@ -125,7 +125,7 @@ def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(no
     for measure_id in ("shpo", "shpo_foreign_travel"):
         part = section(page, measure_id)
         assert "Data-quality note 4, below the table, concerns this figure." in part
-        assert f"<br>{mark.format(measure_id, 4, 'disagrees')}</td>" in part
+        assert f"<br>{mark.format(measure_id, 4, 'disagree', 'figures appear not to agree')}</td>" in part
         # The heading says the figures appear not to agree: the kind's words are not said twice.
         assert (f'<p id="{measure_id}-note-4"><strong>Data-quality note 4: these figures appear not to agree</strong> '
                 "(the figure). More orders with a restriction than orders. Published as printed.") in part
@@ -145,8 +145,8 @@ def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(no
 def test_other_pages_mark_the_figure_and_link_to_its_note(noted):
     """A page showing figures of several reports numbers their notes itself: one number for one
     note, on both figures it concerns, each mark linked to the note on the year's page."""
-    mark = ('<span class="figure-note"><a href="{0}#{1}-note-4"><span class="visually-hidden">data-quality </span>'
-            'note 1 (disagrees)</a></span>')
+    mark = ('<span class="figure-note figure-note--disagree"><a href="{0}#{1}-note-4"><span class="visually-hidden">'
+            'data-quality </span>note 1<span class="visually-hidden"> (figures appear not to agree)</span></a></span>')
     for page, year_page in (("compare/index.md", "../areas/staffordshire/2023-24/"),
                             ("areas/staffordshire/index.md", "2023-24/")):
         text = (noted.docs / page).read_text(encoding="utf-8")
