@@ -227,3 +227,34 @@ def test_quality_csv_says_how_much_each_note_matters(noted):
         assert {r["quality_id"]: r["grade"] for r in csv.DictReader(handle)} == {
             "tiny-ftr": "disagree", "tiny-level-1-total": "doubtful", "tiny-category-2-total": "doubtful",
             "tiny-no-category-4": "doubtful", "tiny-title": "unaffected"}
+
+
+def test_on_the_real_site_every_noted_figure_carries_its_notes_out_of_the_page(built):
+    """For every figure of observations.csv that a note concerns, its table's download names the
+    note and its address on the year page, where the note is; and every figure the downloads
+    leave unnoted has no note. The row and table citations and the chart carry it too."""
+    import csv
+
+    with (built.datapackage / "observations.csv").open(encoding="utf-8", newline="") as handle:
+        observations = list(csv.DictReader(handle))
+    noted = 0
+    for path in sorted(built.docs.glob("areas/*/*/*.csv")):
+        page = (path.parent / "index.md").read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                published = next(o for o in observations if all(o[k] == row[k] for k in (
+                    "report_id", "measure_id", "level", "category")))
+                assert row["quality_ids"] == published["quality_ids"], (path, row)
+                addresses = row["quality_notes"].split()
+                assert len(addresses) == len(row["quality_ids"].split()), (path, row)
+                for address in addresses:
+                    noted += 1
+                    assert f'<p id="{address.split("#")[1]}">' in page, (path, address)
+                    # The table's citation, and the chart's image when it draws the figure (a
+                    # chart by level draws each level's categories, not the totals), carry it.
+                    assert f"Read with data-quality note {address.split('-note-')[1]}: " in page
+                    chart = path.parent / f"{row['measure_id']}.svg"
+                    if chart.exists() and "all" not in (row["level"], row["category"]):
+                        assert "A data-quality note concerns each figure marked so" in page.split(
+                            f'{{: #{row["measure_id"]} data-search-exclude }}')[1].split("\n## ")[0]
+    assert noted > 10
