@@ -119,7 +119,8 @@ def make_project(root: Path, area_years: int, seed: int = 2026) -> tuple[Paths, 
     reports_dir = root / "curated" / "reports"
     reports_dir.mkdir(parents=True)
     register = [["report_id", "area_id", "year", "title_as_printed", "period_start", "period_end", "snapshot_date",
-                 "population_base", "population_base_published", "publisher", "source_title"]]
+                 "population_base", "population_base_published", "publisher", "source_title", "source_url",
+                 "source_accessed"]]
     ids = []
     for i in range(area_years):
         area, start = areas[i % len(areas)], FIRST_YEAR + i // len(areas)
@@ -132,7 +133,7 @@ def make_project(root: Path, area_years: int, seed: int = 2026) -> tuple[Paths, 
             writer.writerows(synthetic_report(rng, start))
         register.append([report_id, area, year, f"Synthetic report {year}", f"{start}-04-01", f"{start + 1}-03-31",
                          f"{start + 1}-03-31", f"Synthetic mid-{start} estimate", "", "Synthetic SMB",
-                         f"Synthetic report {report_id}"])
+                         f"Synthetic report {report_id}", "", ""])
     with (root / "curated" / "reports.csv").open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(register)
     return Paths(root=root), ids

@@ -27,6 +27,7 @@ PAGES = {
     "data": "data/",
     "changelog": "data/changelog/",
     "methodology": "methodology/",
+    "about": "about/",
 }
 
 
@@ -136,6 +137,35 @@ def test_page_reads_without_javascript(browser, server):
         assert page.locator(".big-number").count() >= 4
         assert "5,486 people in West Midlands were eligible for MAPPA" in page.inner_text("body")
         assert page.locator("table.data-table").count() >= 10
+    finally:
+        context.close()
+
+
+def test_citations_links_and_code_examples_have_a_copy_button_only_where_javascript_runs(browser, server):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(server + PAGES["area-year"], wait_until="networkidle")
+        citations = page.locator("q.citation, blockquote.citation").count()
+        links = page.locator(".table-cite > a, .row-cites li > a").count()
+        assert citations > 10 and links > 10
+        assert page.locator("q.citation + button.copy-button, blockquote.citation + button.copy-button").count() == citations
+        assert page.locator(".table-cite > a + button.copy-button, .row-cites li > a + button.copy-button").count() == links
+        page.locator(".table-cite > a + button.copy-button").first.click()
+        assert page.evaluate("navigator.clipboard.readText()") == page.locator(".table-cite > a").first.get_attribute("href")
+        page.locator("q.citation + button.copy-button").first.click()
+        assert page.evaluate("navigator.clipboard.readText()") == page.locator("q.citation").first.inner_text().strip()
+        page.goto(server + PAGES["data"], wait_until="networkidle")
+        assert page.locator("pre + button.copy-button").count() == page.locator("pre > code").count() >= 4
+        page.locator("pre + button.copy-button").first.click()
+        assert page.evaluate("navigator.clipboard.readText()") == page.locator("pre > code").first.text_content()
+    finally:
+        context.close()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(server + PAGES["area-year"])
+        assert page.locator("q.citation").count() > 10 and page.locator(".copy-button").count() == 0
     finally:
         context.close()
 

@@ -38,16 +38,21 @@ def test_site_citation_uses_the_same_fields(built):
     class Data:
         descriptor = PACKAGE
         version = PACKAGE["version"]
+        unreleased = PACKAGE["version"].endswith("+unreleased")
 
     year = PACKAGE["created"][:4]
-    data_page = citation(Data, PACKAGE["homepage"] + "data/", PACKAGE["title"])
+    # A release is cited at its own folder, whose files never change; data not yet released at /data/.
+    release_folder = f"{PACKAGE['homepage']}data/v{PACKAGE['version']}/"
+    data_url = PACKAGE["homepage"] + "data/" if Data.unreleased else release_folder
+    data_page = citation(Data, data_url, PACKAGE["title"])
     assert data_page == (f"MAPPA open data ({year}). {PACKAGE['title']}. Dataset version "
-                         f"{PACKAGE['version']}. {PACKAGE['homepage']}data/")
+                         f"{PACKAGE['version']}. {data_url}")
     assert data_page in (built.docs / "data" / "index.md").read_text()
     url = PACKAGE["homepage"] + "areas/norfolk/2018-19/"
     page = citation(Data, url, "Norfolk MAPPA statistics, 2018-19")
+    files = "" if Data.unreleased else f" ({release_folder})"
     assert page == (f"MAPPA open data ({year}). Norfolk MAPPA statistics, 2018-19. In: {PACKAGE['title']}. "
-                    f"Dataset version {PACKAGE['version']}. {url}")
+                    f"Dataset version {PACKAGE['version']}{files}. {url}")
     assert page in (built.docs / "areas" / "norfolk" / "2018-19" / "index.md").read_text()
 
 
@@ -59,3 +64,18 @@ def test_version_is_semantic_and_has_a_changelog_entry():
     changelog = (REPO / "CHANGELOG.md").read_text()
     assert re.search(rf"^## {re.escape(match.group(1))} \(\d{{4}}-\d{{2}}-\d{{2}}\)$", changelog, re.M), (
         f"CHANGELOG.md has no '## {match.group(1)} (YYYY-MM-DD)' entry: say what was added or changed and why")
+
+
+def test_a_citation_of_a_release_links_to_that_release_s_files():
+    class Data:
+        descriptor = dict(PACKAGE, version="1.2.0")
+        version = "1.2.0"
+        unreleased = False
+
+    year = PACKAGE["created"][:4]
+    home = PACKAGE["homepage"]
+    assert citation(Data, home + "areas/norfolk/2018-19/", "Norfolk MAPPA statistics, 2018-19") == (
+        f"MAPPA open data ({year}). Norfolk MAPPA statistics, 2018-19. In: {PACKAGE['title']}. Dataset version "
+        f"1.2.0 ({home}data/v1.2.0/). {home}areas/norfolk/2018-19/")
+    assert citation(Data, home + "data/v1.2.0/", PACKAGE["title"]) == (
+        f"MAPPA open data ({year}). {PACKAGE['title']}. Dataset version 1.2.0. {home}data/v1.2.0/")

@@ -120,7 +120,12 @@ def test_every_table_of_an_area_year_page_has_its_link_and_citation(built):
         for link, text in zip(page.table_links, page.table_citations, strict=True):
             assert link.split("#")[1] in page.ids
             assert text.startswith(f"{d['contributors'][0]['title']} ({d['created'][:4]}). ")
-            assert text.endswith(f". In: {d['title']}. Dataset version {d['version']}. {link}")
+            # A table's data-quality notes follow its citation, each with its address on the page.
+            notes = re.findall(r" Read with data-quality note \d+: (\S+)", text)
+            assert all(note.startswith(f"{SITE_URL}{rel}#") and note.split("#")[1] in page.ids for note in notes)
+            text = re.sub(r"( Read with data-quality note \d+: \S+)+$", "", text)
+            files = "" if d["version"].endswith("+unreleased") else f" ({SITE_URL}data/v{d['version']}/)"
+            assert text.endswith(f". In: {d['title']}. Dataset version {d['version']}{files}. {link}")
 
 
 def test_a_table_citation_names_the_figure_the_area_and_the_date(tiny_project):

@@ -256,14 +256,17 @@ def test_pandas_example_prints_exactly_this_on_the_tiny_package(env, tiny_releas
     out = run_python(snippet(env, "pandas", f"{tiny_release}/"), tmp_path)
     assert out == (
         "      area_id    year  value\n"
-        "staffordshire 2023-24 1741.0\n"
+        "staffordshire 2023-24   1741\n"
         "      area_id    year  value\n"
-        "staffordshire 2023-24 1740.0\n")
+        "staffordshire 2023-24   1740\n"
+        "11 11\n")
 
 
 def test_pandas_example_prints_every_eligible_total(built, env, release, tmp_path):
     out = run_python(snippet(env, "pandas", f"{release}/"), tmp_path).splitlines()
     observations = csv_rows(built.datapackage / "observations.csv")
+    *out, counts = out
+    assert counts == f"{len(observations)} {sum(not o['quality_ids'] for o in observations)}"
     split = out.index(out[0], 1)  # the second table starts with the same header
     for lines, level in ((out[1:split], "all"), (out[split + 1:], "1")):
         printed = sorted((a, y, level, Decimal(v)) for a, y, v in (line.split() for line in lines))

@@ -59,7 +59,7 @@ def add_cheshire_year(root: Path, start: int) -> None:
             f"cheshire-{year}", "cheshire", year, f"Annual Report {start}/{start + 1}", f"{start}-04-01",
             f"{start + 1}-03-31", f"{start + 1}-03-31", f"ONS mid-{start} population estimates",
             f"{start + 1}-06-23", "Cheshire MAPPA Strategic Management Board",
-            f"Cheshire Multi-Agency Public Protection Arrangements Annual Report {start}/{start + 1}"])
+            f"Cheshire Multi-Agency Public Protection Arrangements Annual Report {start}/{start + 1}", "", ""])
 
 
 def add_second_year(root: Path) -> None:

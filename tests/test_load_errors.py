@@ -338,20 +338,20 @@ EDITS = {
                               "metadata/measures.csv:2: column 'term_id': expected a term_id of "
                               "metadata/glossary.yaml; found 'mappa-eligibl'"),
     "register_too_many_cells": ("curated/reports.csv", "Annual Report,", "Annual, Report,",
-                                "curated/reports.csv:2: column 'cell 12': expected 11 cells, one for each column "
-                                "of the header; found 12 cells (put a value that contains a comma in double "
+                                "curated/reports.csv:2: column 'cell 14': expected 13 cells, one for each column "
+                                "of the header; found 14 cells (put a value that contains a comma in double "
                                 "quotes, like \"1,409\")"),
     "register_header_only": ("curated/reports.csv", "", "report_id,area_id,year,title_as_printed,period_start,"
                              "period_end,snapshot_date,population_base,population_base_published,publisher,"
-                             "source_title\n",
+                             "source_title,source_url,source_accessed\n",
                              "curated/reports.csv:2: expected at least one report (a row after the header); "
                              "found only the header row"),
     "register_semicolons": ("curated/reports.csv", "", "report_id;area_id;year;title_as_printed;period_start;"
                             "period_end;snapshot_date;population_base;population_base_published;publisher;"
-                            "source_title\n",
+                            "source_title;source_url;source_accessed\n",
                             "curated/reports.csv:1: expected the header row report_id,area_id,year,title_as_printed,"
                             "period_start,period_end,snapshot_date,population_base,population_base_published,"
-                            "publisher,source_title, the names separated by commas; found names separated by "
+                            "publisher,source_title,source_url,source_accessed, the names separated by commas; found names separated by "
                             "semicolons (save the file as \"CSV UTF-8 (Comma delimited)\", or with commas as the "
                             "separator)"),
     # Dates that cannot all be true of one report.
@@ -369,6 +369,19 @@ EDITS = {
                                        "2023-04-01,2024-03-31,2023-03-31",
                                        "curated/reports.csv:2: column 'snapshot_date': expected a date in the period, "
                                        "from 2023-04-01 to 2024-03-31; found '2023-03-31'"),
+    # Where the report was read and when: both, or neither (never a guess).
+    "register_source_url_without_date": (REGISTER_CSV, "Tiny test report,,", "Tiny test report,https://example.org/r.pdf,",
+                                         "curated/reports.csv:2: column 'source_accessed': expected the date you read "
+                                         "the report at source_url (YYYY-MM-DD); found nothing"),
+    "register_source_date_without_url": (REGISTER_CSV, "Tiny test report,,", "Tiny test report,,2026-01-05",
+                                         "curated/reports.csv:2: column 'source_url': expected the address where you "
+                                         "read the report on source_accessed, or no date; found nothing"),
+    "register_source_url_not_an_address": (REGISTER_CSV, "Tiny test report,,",
+                                           "Tiny test report,www.example.org/r.pdf,2026-01-05",
+                                           "curated/reports.csv:2: column 'source_url': expected the web address, "
+                                           "starting https:// or http://, at which we read the report where its area "
+                                           "published it. Empty when we do not know where it was published: never "
+                                           "guessed; found 'www.example.org/r.pdf'"),
     # Characters no one can see, in every kind of input; YAML escapes included.
     "register_nul": (REGISTER_CSV, "Annual Report,", "Annual\x00Report,",
                      f"curated/reports.csv:2: column 'title_as_printed': {UNSEEN} a control character, U+0000, at "

@@ -110,7 +110,7 @@ def test_the_key_figures_and_the_card_follow_headlines_yaml(tiny_project):
     (reports / "staffordshire-2022-23.csv").write_text(
         (reports / "staffordshire-2023-24.csv").read_text(encoding="utf-8"), encoding="utf-8")
     append(tiny_project.register, "staffordshire-2022-23,staffordshire,2022-23,Annual Report,2022-04-01,2023-03-31,"
-           "2023-03-31,ONS,,Staffordshire MAPPA Strategic Management Board,Tiny test report\n")
+           "2023-03-31,ONS,,Staffordshire MAPPA Strategic Management Board,Tiny test report,,\n")
     build_package(tiny_project)
     build_docs(tiny_project)
 

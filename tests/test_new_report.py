@@ -8,7 +8,7 @@ from build_scripts.errors import BuildError
 
 PRINTED_ROW = ("norfolk-2024-25,norfolk,2024-25,TODO: title as printed on the cover,2024-04-01,2025-03-31,2025-03-31,"
                "TODO: population base as the report states it,,TODO: publisher as printed,"
-               "TODO: a descriptive title for citing the report")
+               "TODO: a descriptive title for citing the report,,")
 
 
 def test_writes_a_blank_whose_every_cell_to_write_says_todo(tiny_project, capsys):
@@ -48,7 +48,7 @@ def test_the_build_refuses_every_placeholder_with_its_line_column_and_what_to_wr
     # The row completed: now the report file's placeholders, each cell to write named.
     register.write_text(register.read_text().replace(PRINTED_ROW, "norfolk-2024-25,norfolk,2024-25,Annual Report,"
                                                      "2024-04-01,2025-03-31,2025-03-31,ONS,,Norfolk SMB,Norfolk "
-                                                     "report"), encoding="utf-8")
+                                                     "report,,"), encoding="utf-8")
     with pytest.raises(BuildError) as caught:
         build_package(tiny_project)
     problems = [str(p) for p in caught.value.problems]
@@ -72,7 +72,7 @@ def test_a_row_left_unfinished_is_refused(tiny_project):
                     "Eligible,Level 1,Category 1,,eligible,1,1,\n", encoding="utf-8")
     register = tiny_project.register
     register.write_text(register.read_text() + "norfolk-2024-25,norfolk,2024-25,Annual Report,2024-04-01,"
-                        "2025-03-31,2025-03-31,ONS,,Norfolk SMB,Norfolk report\n", encoding="utf-8")
+                        "2025-03-31,2025-03-31,ONS,,Norfolk SMB,Norfolk report,,\n", encoding="utf-8")
     with pytest.raises(BuildError) as caught:
         build_package(tiny_project)
     assert [str(p) for p in caught.value.problems] == [

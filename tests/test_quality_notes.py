@@ -105,25 +105,30 @@ def section(page: str, measure_id: str) -> str:
 
 def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(noted):
     page = (noted.docs / "areas" / "staffordshire" / "2023-24" / "index.md").read_text(encoding="utf-8")
-    mark = '<span class="figure-note"><a href="#{0}-note-{1}"><span class="visually-hidden">data-quality </span>note {1}</a></span>'
+    mark = ('<span class="figure-note figure-note--{2}"><a href="#{0}-note-{1}"><span class="visually-hidden">data-quality '
+            '</span>note {1}<span class="visually-hidden"> ({3})</span></a></span>')
     eligible = section(page, "eligible")
     # Each total carries its own note, not the other's, though both are about the same table.
-    assert f"<td>1,740<br>{mark.format('eligible', 1)}</td>" in eligible
-    assert f"<td>331<br>{mark.format('eligible', 2)}</td>" in eligible
+    assert f"<td>1,740<br>{mark.format('eligible', 1, 'doubtful', 'read with care')}</td>" in eligible
+    assert f"<td>331<br>{mark.format('eligible', 2, 'doubtful', 'read with care')}</td>" in eligible
     assert "<td>1,741</td>" in eligible and "<td>1,409</td>" in eligible
     assert "Data-quality notes 1, 2 and 3, below the table, concern its figures." in eligible
-    assert ('<p id="eligible-note-1"><strong>Data-quality note 1</strong> (level 1: all categories). A printed total '
+    assert ('<p id="eligible-note-1"><strong>Data-quality note 1: read these figures with care</strong> (level 1: all '
+            'categories). A printed total '
             'is not the sum of its parts. The parts add up to 1741. Published as printed. '
             '<a href="#quality-note-1">All the notes</a></p>') in eligible
-    assert '<p id="eligible-note-2"><strong>Data-quality note 2</strong> (all levels: category 2).' in eligible
-    assert '<p id="eligible-note-3"><strong>Data-quality note 3</strong> (the whole table). Category 4' in eligible
+    assert ('<p id="eligible-note-2"><strong>Data-quality note 2: read these figures with care</strong> (all levels: '
+            'category 2).') in eligible
+    assert ('<p id="eligible-note-3"><strong>Data-quality note 3: read these figures with care</strong> (the whole '
+            'table). Category 4') in eligible
     # Both sides of the breach across tables.
     for measure_id in ("shpo", "shpo_foreign_travel"):
         part = section(page, measure_id)
         assert "Data-quality note 4, below the table, concerns this figure." in part
-        assert f"<br>{mark.format(measure_id, 4)}</td>" in part
-        assert (f'<p id="{measure_id}-note-4"><strong>Data-quality note 4</strong> (the figure). Two tables cannot '
-                "both be right. More orders with a restriction than orders. Published as printed.") in part
+        assert f"<br>{mark.format(measure_id, 4, 'disagree', 'figures appear not to agree')}</td>" in part
+        # The heading says the figures appear not to agree: the kind's words are not said twice.
+        assert (f'<p id="{measure_id}-note-4"><strong>Data-quality note 4: these figures appear not to agree</strong> '
+                "(the figure). More orders with a restriction than orders. Published as printed.") in part
     # The note about the report as a whole is named at the top and numbered last.
     assert "About the report as a whole: [note 5](#quality-note-5) (a label is missing or unclear)." in page
     listed = page.split('<ol class="quality-list">')[1].split("</ol>")[0]
@@ -131,19 +136,25 @@ def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(no
         ("1", "A printed total is not the sum of its parts: Eligible people"),
         ("2", "A printed total is not the sum of its parts: Eligible people"),
         ("3", "Note: Eligible people"),
-        ("4", "Two tables cannot both be right: SHPOs with foreign travel restriction"),
+        ("4", "These figures appear not to agree: SHPOs with foreign travel restriction"),
         ("5", "A label is missing or unclear")]
     assert ('Shown under the tables <a href="#shpo">Sexual Harm Prevention Orders imposed</a> and '
             '<a href="#shpo_foreign_travel">') in listed
 
 
 def test_other_pages_mark_the_figure_and_link_to_its_note(noted):
-    mark = ('<span class="figure-note"><a href="{0}#shpo-note-4"><span class="visually-hidden">data-quality </span>'
-            'note 4</a></span>')
-    compare = (noted.docs / "compare" / "index.md").read_text(encoding="utf-8")
-    assert f"<td>138<br>{mark.format('../areas/staffordshire/2023-24/')}</td>" in compare
-    area = (noted.docs / "areas" / "staffordshire" / "index.md").read_text(encoding="utf-8")
-    assert f"<td>138<br>{mark.format('2023-24/')}</td>" in area
+    """A page showing figures of several reports numbers their notes itself: one number for one
+    note, on both figures it concerns, each mark linked to the note on the year's page."""
+    mark = ('<span class="figure-note figure-note--disagree"><a href="{0}#{1}-note-4"><span class="visually-hidden">'
+            'data-quality </span>note 1<span class="visually-hidden"> (figures appear not to agree)</span></a></span>')
+    for page, year_page in (("compare/index.md", "../areas/staffordshire/2023-24/"),
+                            ("areas/staffordshire/index.md", "2023-24/")):
+        text = (noted.docs / page).read_text(encoding="utf-8")
+        assert f"<td>138<br>{mark.format(year_page, 'shpo')}</td>" in text
+        assert f"<td>140<br>{mark.format(year_page, 'shpo_foreign_travel')}</td>" in text
+        assert re.findall(r"<li value=.*?</li>", text) == [
+            f'<li value="1"><a href="{year_page}#shpo-note-4">Staffordshire 2023-24, note 4</a>. These figures appear '
+            "not to agree: SHPOs with foreign travel restriction.</li>"]
 
 
 def test_every_row_of_a_table_can_be_linked_to_and_cited(noted):
@@ -178,3 +189,72 @@ def test_on_the_real_site_every_note_is_beside_its_figures_and_every_row_has_an_
             rows += len(ids)
             assert len(ids) == table.split("<tbody>")[1].count("<tr") == len(set(ids)), path
     assert marks > 0 and rows > 4 * len(pages)
+
+
+def test_observations_link_each_figure_to_the_notes_the_pages_mark(noted):
+    """observations.csv names, for each figure, the register entries that concern it; the year
+    page marks exactly those figures, and the table's download and citations carry each note."""
+    import csv
+
+    with (noted.datapackage / "observations.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(r["measure_id"], r["level"], r["category"]): r["quality_ids"] for r in rows if r["quality_ids"]} == {
+        ("eligible", "1", "all"): "tiny-level-1-total", ("eligible", "all", "2"): "tiny-category-2-total",
+        ("shpo", "all", "all"): "tiny-ftr", ("shpo_foreign_travel", "all", "all"): "tiny-ftr"}
+    folder = noted.docs / "areas" / "staffordshire" / "2023-24"
+    page_url = "https://mappa-open-data.github.io/mappa-statistics/areas/staffordshire/2023-24/"
+    with (folder / f"{R}-eligible.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [(r["level"], r["category"], r["quality_ids"], r["quality_notes"]) for r in table if r["quality_ids"]] == [
+        ("1", "all", "tiny-level-1-total", page_url + "#eligible-note-1"),
+        ("all", "2", "tiny-category-2-total", page_url + "#eligible-note-2")]
+    eligible = section((folder / "index.md").read_text(encoding="utf-8"), "eligible")
+    row_cites = re.findall(r'<li><a href="[^"]+#(eligible-[a-z0-9-]+)">[^<]+</a>: <q class="citation">([^<]+)</q>',
+                           eligible)
+    # The row of level 1 carries note 1 (its total), the total row note 2 (its category 2 figure).
+    assert [(row, re.findall(r"Read with data-quality note (\d): (\S+)", text)) for row, text in row_cites] == [
+        ("eligible-level-1", [("1", page_url + "#eligible-note-1")]), ("eligible-level-2", []),
+        ("eligible-total", [("2", page_url + "#eligible-note-2")])]
+    table_cite = re.search(r'Cite this table: <q class="citation">([^<]+)</q>', eligible).group(1)
+    assert re.findall(r"Read with data-quality note (\d)", table_cite) == ["1", "2", "3"]
+
+
+def test_quality_csv_says_how_much_each_note_matters(noted):
+    """An entry with no grade takes its kind's: two figures that disagree, a doubtful total, a label."""
+    import csv
+
+    with (noted.datapackage / "quality.csv").open(encoding="utf-8", newline="") as handle:
+        assert {r["quality_id"]: r["grade"] for r in csv.DictReader(handle)} == {
+            "tiny-ftr": "disagree", "tiny-level-1-total": "doubtful", "tiny-category-2-total": "doubtful",
+            "tiny-no-category-4": "doubtful", "tiny-title": "unaffected"}
+
+
+def test_on_the_real_site_every_noted_figure_carries_its_notes_out_of_the_page(built):
+    """For every figure of observations.csv that a note concerns, its table's download names the
+    note and its address on the year page, where the note is; and every figure the downloads
+    leave unnoted has no note. The row and table citations and the chart carry it too."""
+    import csv
+
+    with (built.datapackage / "observations.csv").open(encoding="utf-8", newline="") as handle:
+        observations = list(csv.DictReader(handle))
+    noted = 0
+    for path in sorted(built.docs.glob("areas/*/*/*.csv")):
+        page = (path.parent / "index.md").read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                published = next(o for o in observations if all(o[k] == row[k] for k in (
+                    "report_id", "measure_id", "level", "category")))
+                assert row["quality_ids"] == published["quality_ids"], (path, row)
+                addresses = row["quality_notes"].split()
+                assert len(addresses) == len(row["quality_ids"].split()), (path, row)
+                for address in addresses:
+                    noted += 1
+                    assert f'<p id="{address.split("#")[1]}">' in page, (path, address)
+                    # The table's citation, and the chart's image when it draws the figure (a
+                    # chart by level draws each level's categories, not the totals), carry it.
+                    assert f"Read with data-quality note {address.split('-note-')[1]}: " in page
+                    chart = path.parent / f"{row['measure_id']}.svg"
+                    if chart.exists() and "all" not in (row["level"], row["category"]):
+                        assert "A data-quality note concerns each figure marked so" in page.split(
+                            f'{{: #{row["measure_id"]} data-search-exclude }}')[1].split("\n## ")[0]
+    assert noted > 10

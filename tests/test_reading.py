@@ -97,7 +97,7 @@ def test_register_entries_have_headings_in_words(tiny_project):
     write_register(tiny_project, [ENTRY])
     page = (build(tiny_project).docs / "methodology" / "index.md").read_text(encoding="utf-8")
     assert "### Staffordshire 2023-24 {: #register-staffordshire-2023-24 }" in page
-    assert ("#### Two tables cannot both be right: SHPOs with foreign travel restriction {: #tiny-ftr }" in page)
+    assert ("#### These figures appear not to agree: SHPOs with foreign travel restriction {: #tiny-ftr }" in page)
     assert "- **Entry:** <code>tiny-ftr</code>, measure <code>shpo&#95;foreign&#95;travel</code>" in page
 
 

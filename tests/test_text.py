@@ -107,9 +107,9 @@ def test_levels_chart_text_alternative_gives_every_value():
     ("levels", [cell("1", "1", "3"), cell("2", "1", "2"), cell("1", "2", "4"), cell("2", "2", "", "not_applicable"),
                 cell("3", "1", "0"), cell("all", "all", "9")]),
     ("levels", [cell("1", "all", "1740"), cell("2", "all", "8"), cell("3", "all", "2"), cell("all", "all", "1750")]),
-    ("series", [("2018-19", "85"), ("2019-20", None), ("2020-21", ""), ("2021-22", "12.5")]),
-    ("ranked", [("Leicester, Leicestershire and Rutland (2023-24)", "12"), ("Kent (2022-23)", "7.25"),
-                ("Dyfed-Powys (2023-24)", "12")]),
+    ("series", [("2018-19", "85", False), ("2019-20", None, False), ("2020-21", "", False), ("2021-22", "12.5", True)]),
+    ("ranked", [("Leicester, Leicestershire and Rutland (2023-24)", "12", True), ("Kent (2022-23)", "7.25", False),
+                ("Dyfed-Powys (2023-24)", "12", False)]),
 ])
 def test_chart_specs_are_altairs_own(kind, args):
     """Each chart fills in the spec Altair wrote once for its shape: the result is the spec Altair
@@ -124,9 +124,15 @@ def test_a_single_value_gets_no_chart():
 
 
 def test_series_chart_marks_missing_years_as_not_published():
-    alt = series_alt("SHPOs, Norfolk", [("2018-19", "85"), ("2019-20", None), ("2020-21", "")])
+    alt = series_alt("SHPOs, Norfolk", [("2018-19", "85", False), ("2019-20", None, False), ("2020-21", "", False)])
     assert alt == ("Bar chart: SHPOs, Norfolk, by financial year. 2018-19: 85; 2019-20: not published; "
                    "2020-21: not applicable.")
+
+
+def test_a_chart_marks_a_figure_a_data_quality_note_concerns_and_says_so():
+    alt = series_alt("SHPOs, Norfolk", [("2018-19", "85", True), ("2019-20", "90", False)])
+    assert alt == ("Bar chart: SHPOs, Norfolk, by financial year. 2018-19: 85 *; 2019-20: 90. * A data-quality "
+                   "note concerns each figure marked so: read it on the report's page of this site.")
 
 
 def test_chart_font_metrics():

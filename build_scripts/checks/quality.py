@@ -11,7 +11,11 @@ from build_scripts.errors import BuildError, InputProblem
 from build_scripts.inputs.metadata import CATEGORIES, LEVELS, describe_value
 
 REGISTER_FILE = "metadata/quality-register.yaml"
-PUBLISHED_FIELDS = ["quality_id", "report_id", "measure_id", "kind", "location", "printed", "found", "handling"]
+PUBLISHED_FIELDS = ["quality_id", "report_id", "measure_id", "kind", "grade", "location", "printed", "found",
+                    "handling"]
+# How much an entry matters when the register does not say (metadata/schemas/quality.yaml, `grade`).
+GRADE_OF_KIND = {"cross_table": "disagree", "label_missing": "unaffected", "terminology": "unaffected",
+                 "total_mismatch": "doubtful", "period_mismatch": "doubtful", "other": "doubtful"}
 
 
 TOTAL_CHECK_KEYS = ["level", "category", "over", "printed_total", "sum_of_parts"]
@@ -207,8 +211,14 @@ def check_register(
         raise BuildError(problems)
 
 
+def grade_of(entry: dict[str, Any]) -> str:
+    """How much an entry matters: its own `grade`, or its kind's."""
+    return str(entry.get("grade") or GRADE_OF_KIND.get(str(entry.get("kind")), "doubtful"))
+
+
 def published_rows(register: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{f: str(entry.get(f) or "").strip() for f in PUBLISHED_FIELDS} for entry in register]
+    return [{f: (grade_of(entry) if f == "grade" else str(entry.get(f) or "")).strip() for f in PUBLISHED_FIELDS}
+            for entry in register]
 
 
 def figures_concerned(entry: dict[str, Any], rows: list[dict[str, str]],

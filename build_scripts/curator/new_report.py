@@ -63,7 +63,8 @@ def register_row(area_id: str, year: str) -> str:
            "title_as_printed": REGISTER_PLACEHOLDERS["title_as_printed"], "period_start": f"{start}-04-01",
            "period_end": f"{start + 1}-03-31", "snapshot_date": f"{start + 1}-03-31",
            "population_base": REGISTER_PLACEHOLDERS["population_base"], "population_base_published": "",
-           "publisher": REGISTER_PLACEHOLDERS["publisher"], "source_title": REGISTER_PLACEHOLDERS["source_title"]}
+           "publisher": REGISTER_PLACEHOLDERS["publisher"], "source_title": REGISTER_PLACEHOLDERS["source_title"],
+           "source_url": "", "source_accessed": ""}
     line = io.StringIO()
     csv.writer(line, lineterminator="").writerow(row.values())
     return line.getvalue()

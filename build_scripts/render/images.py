@@ -186,7 +186,7 @@ def download_svg(chart_svg: str, title: str, source: str) -> str:
     return framed(chart_svg, title, source)[0]
 
 
-def framed(chart_svg: str, title: str, source: str) -> tuple[str, str]:
+def framed(chart_svg: str, title: str, source: str, caveats: tuple[str, ...] = ()) -> tuple[str, str]:
     """The download SVG and the same picture for drawing the PNG from. In the second the chart's
     content is placed without its own <svg> element, whose viewport the renderer would draw
     through a clip, in a layer of its own (over half the time of the PNG); the chart fills its
@@ -196,7 +196,9 @@ def framed(chart_svg: str, title: str, source: str) -> tuple[str, str]:
     width = max(width, NARROW)
     margin = 8
     title_lines = wrap_lines(title, 15, width - 2 * margin, "bold")
-    footer_lines = wrap_lines(source, 11, width - 2 * margin) + wrap_lines(
+    # What a reader must know to read the chart (caveats) in the text's colour, then the source.
+    caveat_lines = [line for caveat in caveats for line in wrap_lines(caveat, 11, width - 2 * margin)]
+    footer_lines = caveat_lines + wrap_lines(source, 11, width - 2 * margin) + wrap_lines(
         "Licence: Open Government Licence v3.0.", 11, width - 2 * margin)
     title_height = margin + 20 * len(title_lines)
     footer_top = title_height + height + 6
@@ -210,7 +212,8 @@ def framed(chart_svg: str, title: str, source: str) -> tuple[str, str]:
     tail = [Markup("</g>")]
     for i, line in enumerate(footer_lines):
         tail.append(Markup('<text x="{x}" y="{y}" font-family="{f}" font-size="11" fill="{c}">{t}</text>').format(
-            x=margin, y=footer_top + 11 + 15 * i, f=FONT_FAMILY, c=MUTED_COLOUR, t=line))
+            x=margin, y=footer_top + 11 + 15 * i, f=FONT_FAMILY, c=TEXT_COLOUR if i < len(caveat_lines) else MUTED_COLOUR,
+            t=line))
     tail.append(Markup("</svg>"))
     head, tail = str(Markup("").join(head)), str(Markup("").join(tail))
     root = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_height}" ' \

@@ -54,6 +54,10 @@ from build_scripts.workers import render_pool
 # Charts keep a white background in the dark scheme too, so their text always has strong contrast.
 BAR_COLOUR = "#1f4e79"
 BAR_STEP = 22
+# Beside the figure of a bar that a data-quality note concerns, in every image of the chart, and
+# said under the chart in its download image and on the page (NOTED).
+NOTE_MARK = "*"
+NOTED = f"{NOTE_MARK} A data-quality note concerns each figure marked so: read it on the report's page of this site."
 # Wrap longer row labels (area names) onto several lines: fewer lines where there is room.
 LABEL_CHARS = {NARROW: 22, WIDE: 48}
 # Packages whose version can change a chart's bytes (with the code that draws it: keys.py).
@@ -72,10 +76,16 @@ class ChartJob:
     args: tuple
     download_stem: str  # e.g. areas/staffordshire/2023-24/staffordshire-2023-24-eligible
     source: str  # the source line drawn in the download image
+    caveats: tuple[str, ...] = ()  # drawn in the download image, under the chart, before the source
+
+    @property
+    def noted(self) -> bool:
+        """Whether a bar of the chart carries the mark of a data-quality note (NOTE_MARK)."""
+        return NOTE_MARK in self.alt
 
     @functools.cached_property
     def key(self) -> str:
-        return keys.key("chart", [self.kind, self.args, self.title, self.source], code=[__name__],
+        return keys.key("chart", [self.kind, self.args, self.title, self.source, self.caveats], code=[__name__],
                         libraries=CHART_LIBRARIES)
 
     def spec(self, width: int = NARROW) -> dict[str, Any]:
@@ -209,7 +219,13 @@ def _level_rows(cells: list[dict[str, str]]) -> tuple[dict[str, list[dict[str, A
 def _row(label: str, cell: dict[str, str]) -> dict[str, Any]:
     value = float(cell["value"]) if cell["status"] == "reported" else None
     return {"row": label, "value": value, "position": value or 0.0,
-            "label": number(cell["value"]) if value is not None else "not applicable"}
+            "label": _marked(number(cell["value"]) if value is not None else "not applicable",
+                             bool(cell.get("quality_ids")))}
+
+
+def _marked(label: str, noted: bool) -> str:
+    """A bar's figure, with the mark of a data-quality note when one concerns it."""
+    return f"{label} {NOTE_MARK}" if noted else label
 
 
 def _bar_room(width: int, rows: list[dict[str, Any]]) -> float:
@@ -256,31 +272,36 @@ def levels_parts(cells: list[dict[str, str]], width: int = NARROW
     return rows, order, _bar_room(width, rows), list(panels) if len(panels) > 1 else None
 
 
-def series_alt(title: str, points: list[tuple[str, str | None]]) -> str:
-    described = "; ".join(f"{y}: {_label(v)}" for y, v in points)
-    return f"Bar chart: {title}, by financial year. {described}."
+def series_alt(title: str, points: list[tuple[str, str | None, bool]]) -> str:
+    described = "; ".join(f"{y}: {_marked(_label(v), noted)}" for y, v, noted in points)
+    return f"Bar chart: {title}, by financial year. {described}.{_noted_alt(p[2] for p in points)}"
 
 
-def series_parts(points: list[tuple[str, str | None]], width: int = NARROW
+def _noted_alt(flags) -> str:
+    return f" {NOTED}" if any(flags) else ""
+
+
+def series_parts(points: list[tuple[str, str | None, bool]], width: int = NARROW
                  ) -> tuple[list[dict[str, Any]], list[str], int, None]:
     """A bar for every financial year held, oldest at the top. Years with no published
     figure keep their row, labelled "not published", never drawn as zero."""
     rows = [{"row": y, "value": float(v) if v else None, "position": float(v) if v else 0.0,
-             "label": _label(v)} for y, v in points]
-    return rows, [y for y, _ in points], _bar_room(width, rows), None
+             "label": _marked(_label(v), noted)} for y, v, noted in points]
+    return rows, [y for y, _, _ in points], _bar_room(width, rows), None
 
 
-def ranked_alt(title: str, rows: list[tuple[str, str]]) -> str:
-    described = "; ".join(f"{a}: {number(Decimal(str(v)))}" for a, v in
-                          sorted(((a, float(v)) for a, v in rows), key=lambda t: (-t[1], t[0])))
-    return f"Bar chart: {title}, largest first. {described}."
+def ranked_alt(title: str, rows: list[tuple[str, str, bool]]) -> str:
+    described = "; ".join(f"{a}: {_marked(number(Decimal(str(v))), noted)}" for a, v, noted in
+                          sorted(((a, float(v), noted) for a, v, noted in rows), key=lambda t: (-t[1], t[0])))
+    return f"Bar chart: {title}, largest first. {described}.{_noted_alt(r[2] for r in rows)}"
 
 
-def ranked_parts(rows: list[tuple[str, str]], width: int = NARROW
+def ranked_parts(rows: list[tuple[str, str, bool]], width: int = NARROW
                  ) -> tuple[list[dict[str, Any]], list[str], int, None]:
     """One bar per area, largest first; each label carries the area's year."""
     chars = LABEL_CHARS[width]
-    data = [{"row": _wrap(a, chars), "value": float(v), "position": float(v), "label": number(v)} for a, v in rows]
+    data = [{"row": _wrap(a, chars), "value": float(v), "position": float(v), "label": _marked(number(v), noted)}
+            for a, v, noted in rows]
     order = [r["row"] for r in sorted(data, key=lambda r: (-r["value"], r["row"]))]
     return data, order, _bar_room(width, data), None
 
@@ -349,7 +370,7 @@ def _render(job: ChartJob) -> tuple[str, str, str, bytes]:
     vlc = converter()
     label = Markup('class="marks" role="img" aria-label="{}"').format(job.title)
     narrow, wide = (vlc.vegalite_to_svg(job.spec(width)) for width in (NARROW, WIDE))
-    download, raster = framed(wide, job.title, job.source)
+    download, raster = framed(wide, job.title, job.source, job.caveats)
     png = vlc.svg_to_png(raster, scale=2)
     return (embed_font(narrow.replace('class="marks"', label, 1)), embed_font(wide.replace('class="marks"', label, 1)),
             download, png)
@@ -399,8 +420,8 @@ def _store(cache_dir: Path, job: ChartJob, outputs: tuple[str, str, str, bytes])
 
 
 def _cells_args(cells: list[dict[str, str]]) -> list[dict[str, str]]:
-    keep = ("level", "category", "value", "status")
-    return [{k: c[k] for k in keep} for c in cells]
+    keep = ("level", "category", "value", "status", "quality_ids")
+    return [{k: c.get(k) or "" for k in keep} for c in cells]
 
 
 def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
@@ -420,14 +441,16 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
             points = []
             for report in reports:
                 obs = data.cell(report["report_id"], mid)
-                points.append((report["year"], None if obs is None else obs["value"]))
-            if sum(1 for _, v in points if v is not None) >= 2 and _any_bar([v for _, v in points]):
+                points.append((report["year"], None if obs is None else obs["value"],
+                               bool(obs and obs.get("quality_ids"))))
+            if sum(1 for _, v, _ in points if v is not None) >= 2 and _any_bar([v for _, v, _ in points]):
                 title = f"{measure['short_label']}, {area['name']}, every year we hold"
                 source = (f"Source: MAPPA annual reports of {area['name']}, {points[0][0]} to {points[-1][0]}, "
                           f"as published by {publisher}, {site}areas/{area_id}/")
+                alt_text = series_alt(title, points)
                 jobs[f"area:{area_id}:{mid}"] = ChartJob(
-                    f"areas/{area_id}/{mid}.svg", title, series_alt(title, points), "series", (points,),
-                    f"areas/{area_id}/{area_id}-{mid}", source)
+                    f"areas/{area_id}/{mid}.svg", title, alt_text, "series", (points,),
+                    f"areas/{area_id}/{area_id}-{mid}", source, (NOTED,) if NOTE_MARK in alt_text else ())
             if measure["breakdown"] != "level_and_category":
                 continue
             for report in reports:
@@ -441,18 +464,27 @@ def chart_jobs(data: Dataset) -> dict[str, ChartJob]:
                           f"{publisher}, {site}areas/{area_id}/{report['year']}/")
                 jobs[f"report:{rid}:{mid}"] = ChartJob(
                     f"areas/{area_id}/{report['year']}/{mid}.svg", title_y, alt_text, "levels", (_cells_args(cells),),
-                    f"areas/{area_id}/{report['year']}/{rid}-{mid}", source)
+                    f"areas/{area_id}/{report['year']}/{rid}-{mid}", source, (NOTED,) if NOTE_MARK in alt_text else ())
     for measure in measures:
         latest = data.latest_by_area(measure["measure_id"])
         if len(latest) < 2 or not _any_bar([obs["value"] for _, obs in latest.values()]):
             continue
-        rows = [(f"{data.areas[a]['name']} ({r['year']})", obs["value"]) for a, (r, obs) in sorted(latest.items())]
+        rows = [(f"{data.areas[a]['name']} ({r['year']})", obs["value"], bool(obs.get("quality_ids")))
+                for a, (r, obs) in sorted(latest.items())]
         title = f"{measure['short_label']}: latest year held for each area"
         source = (f"Source: MAPPA annual reports of each area, latest year held, as published by {publisher}, "
                   f"{site}compare/")
+        years = sorted({r["year"] for r, _ in latest.values()})
+        # Said in the image, which may be shared without the page: the bars are not one year's.
+        caveat = (f"Each area's latest year held, from {years[0]} to {years[-1]}: the years differ"
+                  + (", and so do the population bases of the rates" if measure["counts"] == "rate" else "")
+                  + ". Compare with care." if len(years) > 1 else
+                  ("The areas' population bases differ. Compare with care." if measure["counts"] == "rate" else ""))
+        alt_text = ranked_alt(title, rows) + (f" {caveat}" if caveat else "")
         jobs[f"compare:{measure['measure_id']}"] = ChartJob(
-            f"compare/{measure['measure_id']}.svg", title, ranked_alt(title, rows), "ranked", (rows,),
-            f"compare/compare-{measure['measure_id']}", source)
+            f"compare/{measure['measure_id']}.svg", title, alt_text, "ranked", (rows,),
+            f"compare/compare-{measure['measure_id']}", source,
+            tuple(c for c in (caveat, NOTED if NOTE_MARK in alt_text else "") if c))
     return jobs
 
 

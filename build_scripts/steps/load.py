@@ -23,7 +23,7 @@ import frictionless
 
 from build_scripts.cache import keys
 from build_scripts.checks.crosschecks import RULES_FILE, Rule, rules_from_rows
-from build_scripts.checks.quality import check_problems
+from build_scripts.checks.quality import check_problems, grade_of
 from build_scripts.errors import BuildError, InputProblem, excerpt
 from build_scripts.inputs.metadata import (
     CATEGORY_TERMS,
@@ -379,6 +379,14 @@ def _register_row_problems(file: str, register: list[dict[str, str]],
         elif not start <= snapshot <= end:
             problems.append(InputProblem(file, line, "snapshot_date",
                                          f"a date in the period, from {start} to {end}", excerpt(snapshot)))
+        # Where a report was read, and when, go together: both filled, or both empty when unknown.
+        if row.get("source_url") and not row.get("source_accessed"):
+            problems.append(InputProblem(file, line, "source_accessed",
+                                         "the date you read the report at source_url (YYYY-MM-DD)", "nothing"))
+        elif row.get("source_accessed") and not row.get("source_url"):
+            problems.append(InputProblem(file, line, "source_url",
+                                         "the address where you read the report on source_accessed, or no date",
+                                         "nothing"))
     return problems
 
 
@@ -590,6 +598,7 @@ PACKAGE_TEXT_KEYS = {
     "created": (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
                 'a date and time in quotes, like "2026-11-22T00:00:00Z"'),
     "homepage": (r"https?://\S+", "a web address starting https://"),
+    "repository": (r"https://\S+", "a web address starting https://"),
     "publisher": (ANY_TEXT, "text"),
 }
 # key -> (the keys each item must have, the keys it may have)
@@ -598,7 +607,7 @@ PACKAGE_LIST_KEYS = {
     "contributors": (["title"], ["roles", "path", "email", "organization"]),
     "sources": (["title"], ["path", "email"]),
 }
-PACKAGE_OPTIONAL_KEYS = {"publisher"}
+PACKAGE_OPTIONAL_KEYS = {"publisher", "repository"}
 
 
 def read_package(paths: Paths) -> dict[str, Any]:
@@ -690,8 +699,11 @@ def quality_register_problems(paths: Paths, document: YamlDocument, report_ids: 
     is None when the register of reports is broken."""
     schema = load_schema(paths, "quality")
     problems, entries_at, rows = _entry_rows(document, schema, "entry", (), extra_keys=("check",))
+    for row in rows:  # an entry that does not say how much it matters takes its kind's grade
+        row["grade"] = row["grade"] or grade_of(row)
     problems += _validate_entries(document, schema, entries_at, rows, problems, paths.cache / "validated")
-    table_fields = {name: [f["name"] for f in load_schema(paths, name)["fields"]]
+    # Not quality_ids: the build fills it from these very checks (package.link_quality_notes).
+    table_fields = {name: [f["name"] for f in load_schema(paths, name)["fields"] if f["name"] != "quality_ids"]
                     for name in ("observations", "reports")}
     for index, row in zip(entries_at, rows, strict=True):
         if report_ids is not None and row["report_id"] and row["report_id"] not in report_ids:

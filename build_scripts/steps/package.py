@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import frictionless
 
 from build_scripts.checks.corrections import check_corrections
-from build_scripts.checks.crosschecks import find_breaches
-from build_scripts.checks.quality import check_register, published_rows
+from build_scripts.checks.crosschecks import Rule, find_breaches
+from build_scripts.checks.quality import check_register, figures_concerned, published_rows
 from build_scripts.checks.totals import find_mismatches
 from build_scripts.errors import BuildError, InputProblem
 from build_scripts.inputs.metadata import CATEGORIES, LEVELS, RESOURCE_NAMES, load_schema, parse_value
@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # step 1's output, which build.py hands to this step
 
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 GLOSSARY_LIST_FIELDS = ("replaced", "replaced_by", "printed_as")
-PACKAGE_KEYS = ["name", "id", "title", "description", "version", "created", "homepage",
+PACKAGE_KEYS = ["name", "id", "title", "description", "version", "created", "homepage", "repository",
                 "keywords", "licenses", "contributors", "sources"]
 
 
@@ -68,6 +68,7 @@ def build_observations(curated: Curated) -> list[dict[str, str]]:
                 "source_row": cell["row"],
                 "source_column": cell["column"],
                 "note": cell["note"],
+                "quality_ids": "",
             })
     rows.sort(key=lambda r: (r["report_id"], order[r["measure_id"]], LEVELS.index(r["level"]),
                              CATEGORIES.index(r["category"])))
@@ -112,7 +113,26 @@ def process(curated: Curated, paths: Paths) -> dict[str, list[dict[str, str]]]:
 
     check_register(curated.quality, find_mismatches(observations), find_breaches(observations, curated.rules), tables,
                    locate_cell, lambda index, *keys: curated.quality_document.line(index, *keys))
+    link_quality_notes(observations, curated.quality, curated.rules)
     return tables
+
+
+def link_quality_notes(observations: list[dict[str, str]], register: list[dict[str, Any]],
+                       rules: tuple[Rule, ...]) -> None:
+    """Fill each observation's `quality_ids`: the register entries that concern its figure
+    (quality.figures_concerned, the figures the build checks each entry against), in the order of
+    their ids, separated by spaces. So a figure carries its notes out of the site."""
+    by_report: dict[str, list[dict[str, str]]] = {}
+    for row in observations:
+        by_report.setdefault(row["report_id"], []).append(row)
+    by_id = {rule.rule_id: rule for rule in rules}
+    ids: dict[tuple[str, str, str, str], list[str]] = {}
+    for entry in sorted(register, key=lambda e: str(e["quality_id"])):
+        rid = entry["report_id"]
+        for cell in figures_concerned(entry, by_report.get(rid, []), by_id):
+            ids.setdefault((rid, *cell), []).append(str(entry["quality_id"]))
+    for row in observations:
+        row["quality_ids"] = " ".join(ids.get((row["report_id"], row["measure_id"], row["level"], row["category"]), []))
 
 
 def csv_contents(tables: dict[str, list[dict[str, str]]], paths: Paths) -> dict[str, bytes]:

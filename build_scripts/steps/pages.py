@@ -18,7 +18,6 @@ from markupsafe import Markup
 from build_scripts.cache.keys import digest
 from build_scripts.cache.memo import NoMemo, Recording
 from build_scripts.checks.crosschecks import Rule, read_rules
-from build_scripts.checks.quality import figures_concerned
 from build_scripts.inputs.dataset import Dataset, category_label, level_label, number, percent
 from build_scripts.inputs.metadata import (
     CATEGORIES,
@@ -27,10 +26,9 @@ from build_scripts.inputs.metadata import (
     LEVELS,
     measure_layout,
     measure_words,
-    read_yaml_document,
     tile_map_measure,
 )
-from build_scripts.inputs.releases import read_releases, version_key
+from build_scripts.inputs.releases import Releases, read_releases, version_key
 from build_scripts.paths import Paths
 from build_scripts.render import cards, feed, tilemap
 from build_scripts.render.feed import FEED_PATH
@@ -245,7 +243,7 @@ class Site:
         return dict(src=url(rel_link(from_page, job.path)), width=width, height=height, title=job.title,
                     wide=dict(src=url(rel_link(from_page, job.wide_path)), width=wide_width, height=wide_height,
                               media=f"(min-width: {WIDE_FROM_EM}em)"),
-                    alt=job.alt, lazy=lazy, downloads=downloads)
+                    alt=job.alt, lazy=lazy, downloads=downloads, caveats=list(job.caveats))
 
 
 # Room for an embedded chart's title, source line and links, under the chart in its frame (px).
@@ -405,7 +403,11 @@ def report_page(site: Site, report: dict[str, str]) -> None:
                                 notes=table_notes))
             continue
         total = next((c for c in cells if c["level"] == "all" and c["category"] == "all"), None)
-        csv_text = measure_csv(data.cells(rid, mid))  # the published fields only, not the notes
+        page_url = site.homepage + url(f"areas/{area_id}/{year}/")
+        # The published fields, and the address of each data-quality note about the figure.
+        csv_text = measure_csv([dict(c, quality_notes=" ".join(
+            page_url + "#" + n["anchor"] for n in site.notes.marks(rid, mid, c["level"], c["category"])))
+            for c in data.cells(rid, mid)])
         csv_path = f"areas/{area_id}/{year}/{rid}-{mid}.csv"
         site.write(csv_path, csv_text)
         row_cites = []
@@ -416,9 +418,11 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             for row in grid["rows"]:
                 row["id"] = row_anchor(mid, row["head"])
                 row_url = site.homepage + url(f"areas/{area_id}/{year}/") + "#" + row["id"]
+                row_notes = sorted({n["number"] for c in row["cells"] if c
+                                    for n in site.notes.by_cell.get((rid, mid, c["level"], c["category"]), [])})
                 row_cites.append(dict(head=row["head"], url=row_url, citation=citation(
                     data, row_url, row_title(measure, row["head"], row["cells"], grid["columns"][1:], area["name"],
-                                             report))))
+                                             report)) + notes_cited(row_notes, page_url, mid)))
             levels = sorted({c["level"] for c in cells if c["level"] != "all"})
             categories = sorted({c["category"] for c in cells if c["category"] != "all"})
             term_ids = [LEVEL_TERMS[lv] for lv in levels] + [CATEGORY_TERMS[ct] for ct in categories]
@@ -435,7 +439,8 @@ def report_page(site: Site, report: dict[str, str]) -> None:
         sections.append(dict(
             table_url=table_url,
             table_citation=citation(data, table_url, figure_title(measure, site.words[mid], total, area["name"],
-                                                                  report)),
+                                                                  report))
+            + notes_cited([n["number"] for n in table_notes], page_url, mid),
             measure=measure,
             headline=headline(site.words[mid], total, area["name"], report),
             breakdown=breakdown_sentence(cells) if measure["breakdown"] == "level_and_category" else "",
@@ -467,6 +472,12 @@ def report_page(site: Site, report: dict[str, str]) -> None:
               quality=quality, years=years, corrected=bool(corrected))
 
 
+def notes_cited(numbers: list[int], page_url: str, measure_id: str) -> str:
+    """What a citation of a table or a row adds for the data-quality notes about its figures, so
+    that the caveat goes wherever the citation goes: " Read with data-quality note 1: <its address>"."""
+    return "".join(f" Read with data-quality note {n}: {page_url}#{anchor(f'{measure_id}-note-{n}')}" for n in numbers)
+
+
 def correction_note(correction: dict[str, str], matrix: bool = True) -> dict[str, str]:
     """One correction of a figure, in words: where in its table (for a table by level and
     category), when, the old and new figure, and why."""
@@ -491,20 +502,17 @@ def with_notes(cells: list[dict[str, str]], corrections: list[dict[str, str]],
     return [dict(cell, notes=notes.get((cell["level"], cell["category"]), []) + marks(cell)) for cell in cells]
 
 
-REGISTER = "quality-register.yaml"
-
-
-def register_figures(paths: Paths, data: Dataset, rules: tuple[Rule, ...]) -> dict[str, list[tuple[str, str, str]]]:
+def register_figures(data: Dataset) -> dict[str, list[tuple[str, str, str]]]:
     """For each entry of the data-quality register, the printed figures it concerns, as
-    (measure_id, level, category) (quality.figures_concerned). They are worked out from the
-    entry's check, which only metadata/quality-register.yaml holds: quality.csv publishes what a
-    reader reads (kind, where, printed, found, how we publish it). The package step has checked
-    every entry against these same figures before any page is built."""
-    document = read_yaml_document(paths.metadata / REGISTER, paths.root, "a list of entries (write [] when there "
-                                  "are none)")
-    by_id = {rule.rule_id: rule for rule in rules}
-    return {entry["quality_id"]: figures_concerned(entry, data.by_report.get(entry["report_id"], []), by_id)
-            for entry in document.data or []}
+    (measure_id, level, category), in the order of its report's observations: read from the
+    package's own link from each figure to its notes (observations.csv's `quality_ids`, which
+    the package step fills from the checks it has run), so a page marks exactly the figures a
+    researcher finds flagged in the data."""
+    figures: dict[str, list[tuple[str, str, str]]] = {}
+    for obs in data.observations:
+        for quality_id in (obs.get("quality_ids") or "").split():
+            figures.setdefault(quality_id, []).append((obs["measure_id"], obs["level"], obs["category"]))
+    return figures
 
 
 class QualityNotes:
@@ -551,18 +559,46 @@ class QualityNotes:
     def marks(self, report_id: str, measure_id: str, level: str, category: str, to_page: str = "") -> list[dict[str, str]]:
         """The marks beside one figure: "note 2", linked to the note under the figure's table on
         its year page (`to_page`: the link from another page to that year page)."""
-        return [dict(text=f"note {n['number']}", hidden="data-quality", page=to_page,
+        return [dict(text=f"note {n['number']}", hidden="data-quality", page=to_page, grade=n["q"]["grade"],
                      anchor=anchor(f"{measure_id}-note-{n['number']}"))
                 for n in self.by_cell.get((report_id, measure_id, level, category), [])]
 
-    def noted(self, cell: dict[str, str] | None, from_page: str) -> dict[str, Any] | None:
-        """A figure as another page shows it (a copy), with the marks of its data-quality notes."""
+    def on_page(self, page_path: str) -> PageNotes:
+        """The notes as another page shows them, numbered on that page (PageNotes)."""
+        return PageNotes(self, page_path)
+
+
+class PageNotes:
+    """The data-quality notes of figures that a page other than their year page shows (home, an
+    area, compare), numbered on that page in the order they are met: one number for one note
+    wherever it appears on the page, and never one number for two notes of two reports. Each mark
+    links to the note under its table on the figure's year page; `listed` says which report's
+    note each number is, for the list under the page's tables."""
+
+    def __init__(self, notes: QualityNotes, page_path: str):
+        self.notes, self.page_path = notes, page_path
+        self.numbers: dict[tuple[str, str], int] = {}
+        self.listed: list[dict[str, Any]] = []
+
+    def noted(self, cell: dict[str, str] | None) -> dict[str, Any] | None:
+        """A figure as this page shows it (a copy), with the marks of its data-quality notes."""
         if cell is None:
             return None
-        report = self.data.reports[cell["report_id"]]
-        year_page = url(rel_href(from_page, f"areas/{report['area_id']}/{report['year']}/index.md"))
-        return dict(cell, notes=self.marks(cell["report_id"], cell["measure_id"], cell["level"], cell["category"],
-                                           year_page))
+        data = self.notes.data
+        report = data.reports[cell["report_id"]]
+        year_page = url(rel_href(self.page_path, f"areas/{report['area_id']}/{report['year']}/index.md"))
+        marks = []
+        for n in self.notes.by_cell.get((cell["report_id"], cell["measure_id"], cell["level"], cell["category"]), []):
+            target = anchor(f"{cell['measure_id']}-note-{n['number']}")
+            key = (cell["report_id"], n["q"]["quality_id"])
+            if key not in self.numbers:
+                self.numbers[key] = len(self.numbers) + 1
+                self.listed.append(dict(number=self.numbers[key], q=n["q"], own_number=n["number"],
+                                        area=data.areas[report["area_id"]]["name"], year=report["year"],
+                                        href=f"{year_page}#{target}"))
+            marks.append(dict(text=f"note {self.numbers[key]}", hidden="data-quality", page=year_page,
+                              grade=n["q"]["grade"], anchor=target))
+        return dict(cell, notes=marks)
 
 
 def cells_in_words(cells: list[tuple[str, str, str]], matrix: bool) -> str:
@@ -625,11 +661,12 @@ def area_page(site: Site, area_id: str) -> None:
     area = data.areas[area_id]
     page_path = f"areas/{area_id}/index.md"
     reports = data.report_ids_for_area(area_id)
+    notes = site.notes.on_page(page_path)
     summary = table(
         f"Key figures for {area['name']}, every year we hold",
         ["Year"] + [data.measures[m]["short_label"] for m in site.key_measures],
         [dict(head=r["year"], href=url(rel_href(page_path, f"areas/{area_id}/{r['year']}/index.md")),
-              cells=[site.notes.noted(data.cell(r["report_id"], m), page_path) for m in site.key_measures])
+              cells=[notes.noted(data.cell(r["report_id"], m)) for m in site.key_measures])
          for r in reports],
         missing="not published")
     charts = []
@@ -639,7 +676,7 @@ def area_page(site: Site, area_id: str) -> None:
             continue
         printed = [c for c in (data.cell(r["report_id"], mid) for r in reports) if c is not None]
         by_year = table(f"{measure['label']}, {area['name']}, by year", ["Year", "Value"],
-                        [dict(head=r["year"], cells=[site.notes.noted(data.cell(r["report_id"], mid), page_path)])
+                        [dict(head=r["year"], cells=[notes.noted(data.cell(r["report_id"], mid))])
                          for r in reports],
                         missing="not published")
         held = [r for r in reports if data.cell(r["report_id"], mid) is not None]
@@ -660,14 +697,16 @@ def area_page(site: Site, area_id: str) -> None:
         f"Figures of the {only['year']} report for {area['name']}", ["Measure", only["year"]],
         [dict(head=m["label"], href=url(rel_href(page_path, f"areas/{area_id}/{only['year']}/index.md")) + "#" + anchor(m["measure_id"])
               if data.cell(only["report_id"], m["measure_id"]) else None,
-              cells=[site.notes.noted(data.cell(only["report_id"], m["measure_id"]), page_path)])
+              cells=[notes.noted(data.cell(only["report_id"], m["measure_id"]))])
          for m in data.measures_in_order()], missing="not published")
-    site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts, figures=figures)
+    site.page(page_path, "area.md.j2", area=area, reports=reports, summary=summary, charts=charts, figures=figures,
+              page_notes=notes.listed)
 
 
 def compare_page(site: Site) -> None:
     data = site.data
     page_path = "compare/index.md"
+    notes = site.notes.on_page(page_path)
     blocks = []
     for measure in data.measures_in_order():
         latest = data.latest_by_area(measure["measure_id"])
@@ -678,7 +717,7 @@ def compare_page(site: Site) -> None:
         rows = [dict(head=data.areas[area_id]["name"],
                      href=url(rel_href(page_path, f"areas/{area_id}/{report['year']}/index.md"))
                      + "#" + anchor(measure["measure_id"]),
-                     cells=[report["year"], site.notes.noted(obs, page_path)]) for area_id, (report, obs) in ordered]
+                     cells=[report["year"], notes.noted(obs)]) for area_id, (report, obs) in ordered]
         years = sorted({r["year"] for r, _ in latest.values()})
         bases = sorted({(data.areas[a]["name"], r["year"], r["population_base"]) for a, (r, _) in latest.items()})
         latest_table = table(f"{measure['label']}: latest year held for each area", ["Area", "Year", "Value"], rows)
@@ -694,7 +733,7 @@ def compare_page(site: Site) -> None:
                            embed=embed_chart(site, page_path, mid, f"compare:{mid}",
                                              f"{measure['label']}: latest year held for each area", source,
                                              latest_table, corrections)))
-    site.page(page_path, "compare.md.j2", blocks=blocks)
+    site.page(page_path, "compare.md.j2", blocks=blocks, page_notes=notes.listed)
 
 
 def glossary_pages(site: Site) -> None:
@@ -857,7 +896,8 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
         "isBasedOn": [
             {"@type": "Report", "name": r["source_title"], "alternateName": r["title_as_printed"],
              "publisher": {"@type": "Organization", "name": r["publisher"]},
-             "temporalCoverage": f"{r['period_start']}/{r['period_end']}"}
+             "temporalCoverage": f"{r['period_start']}/{r['period_end']}",
+             **({"url": r["source_url"]} if r.get("source_url") else {})}
             for r in reports],
         "temporalCoverage": f"{reports[0]['period_start']}/{reports[-1]['period_end']}" if reports else "",
         "spatialCoverage": {"@type": "Place", "name": "England and Wales",
@@ -873,6 +913,8 @@ def dataset_jsonld(site: Site, listing: list[dict[str, Any]], changelog: str) ->
 def release_arguments(data: Dataset) -> tuple[str, str]:
     """The citation and the URL that the download files carry (in the zip's README)."""
     data_url = absolute_url(data.descriptor["homepage"].rstrip("/") + "/") + "data/"
+    if not data.unreleased:
+        data_url = versioned_data_url(data)
     return citation(data, data_url, data.descriptor["title"]), data_url
 
 
@@ -921,17 +963,31 @@ def data_page(site: Site) -> None:
     years = sorted(r["year"] for r in data.reports.values())
     changelog = (site.paths.root / "CHANGELOG.md").read_text(encoding="utf-8")
     folder = download_folder(site)
-    history = [dict(version=v, date=releases.date(v), names=releases.names(v)) for v in reversed(releases.versions)]
+    history = [dict(version=v, date=releases.date(v), names=releases.names(v), lacks=release_lacks(releases, v))
+               for v in reversed(releases.versions)]
     site.page("data/index.md", "data.md.j2", listing=listing, resources=resources, releases=history,
               latest_release=releases.latest, folder=folder, corrections=corrections_by_release(data, "data/index.md"),
               jsonld=dataset_jsonld(site, listing, changelog), years=years,
               files=dict(zip=ZIP_NAME, xlsx=XLSX_NAME, sums=CHECKSUMS_NAME, readme=README_NAME,
                          cff=CITATION_NAME),
               base=site.homepage + url(folder), snippet_templates=SNIPPETS, site_url=str(site.homepage),
-              citation=citation(data, site.homepage + "data/", data.descriptor["title"]))
+              citation=citation(data, site.homepage + "data/" if data.unreleased else versioned_data_url(data),
+                                data.descriptor["title"]))
     # CHANGELOG.md is written by the project, like the templates, and is meant to be read as
     # Markdown; it is the one text that reaches a page unescaped.
     site.page("data/changelog/index.md", "changelog.md.j2", changelog=Markup(changelog.split("\n", 1)[1]))
+
+
+def release_lacks(releases: Releases, version: str) -> list[str]:
+    """What a release lacks of what the data page describes, as keys the page words
+    (data.md.j2): `sha256` (a checksum file beside each file), `xlsx` (the spreadsheet),
+    `corrections` (corrections.csv), `quality_ids` (the column linking figures to their notes)."""
+    names = releases.names(version)
+    observations = next((r for r in releases.descriptor(version)["resources"] if r["name"] == "observations"), {})
+    fields = [f["name"] for f in observations.get("schema", {}).get("fields", [])]
+    return [key for key, held in (("sha256", any(name.endswith(".sha256") for name in names)),
+                                  ("xlsx", XLSX_NAME in names), ("corrections", "corrections.csv" in names),
+                                  ("quality_ids", "quality_ids" in fields)) if not held]
 
 
 def figure_words(value: str, status: str) -> str:
@@ -960,13 +1016,24 @@ def citation(data: Dataset, url: str, title: str) -> str:
     """One citation form for every page, every table, the data page and CITATION.cff's fields."""
     c = citation_fields(data.descriptor, url, title)
     within = "" if title == c["dataset"] else f" In: {c['dataset']}."
-    return f"{c['publisher']} ({c['year']}). {title}.{within} Dataset version {c['version']}. {c['url']}"
+    # A released version's files never change: the citation names them, at their own address.
+    files = "" if data.unreleased or url == versioned_data_url(data) else f" ({versioned_data_url(data)})"
+    return f"{c['publisher']} ({c['year']}). {title}.{within} Dataset version {c['version']}{files}. {c['url']}"
+
+
+def versioned_data_url(data: Dataset) -> str:
+    """Where a released version's files are, for ever: <homepage>data/v<version>/."""
+    return f"{data.descriptor['homepage']}data/v{data.version}/"
 
 
 def citation_key(rel_path: str) -> str:
     """A stable key for a page: areas/west-midlands/2021-22/index.md -> mappa-west-midlands-2021-22."""
     parts = [p for p in rel_path.removesuffix("index.md").split("/") if p and p != "areas"]
     return "-".join(["mappa"] + parts) if parts else "mappa-statistics"
+
+
+def about_page(site: Site) -> None:
+    site.page("about/index.md", "about.md.j2")
 
 
 def methodology_page(site: Site) -> None:
@@ -1023,13 +1090,13 @@ def home_and_areas(site: Site) -> None:
     site.page("areas/index.md", "areas_index.md.j2", holdings=holdings, held=held,
               tiles=tile_map_for(site, "areas/index.md", layout, sizes))
     rows = []
+    notes = site.notes.on_page("index.md")
     for area_id in held:
         report = data.report_ids_for_area(area_id)[-1]
         # The year goes with the area (one column fewer), so the table fits a 390 px phone.
         rows.append(dict(head=data.areas[area_id]["name"], year=report["year"],
                          href=url(rel_href("index.md", f"areas/{area_id}/{report['year']}/index.md")),
-                         cells=[site.notes.noted(data.cell(report["report_id"], m), "index.md")
-                                for m in site.key_measures]))
+                         cells=[notes.noted(data.cell(report["report_id"], m)) for m in site.key_measures]))
     latest = table("Headline figures from the latest report we hold for each area",
                    ["Area and year"] + [site.words[m]["key_figure"] for m in site.key_measures], rows,
                    missing="not published")
@@ -1037,6 +1104,7 @@ def home_and_areas(site: Site) -> None:
     news = releases_in_words(site, "index.md")
     site.page("index.md", "home.md.j2", held=held, latest=latest, years=years, n_reports=len(data.reports),
               news=news[0] if news else None, feed=url(rel_link("index.md", FEED_PATH)),
+              page_notes=notes.listed,
               levels=[data.glossary[LEVEL_TERMS[lv]] for lv in sorted(LEVEL_TERMS)], tiles=tile_map_for(site, "index.md", layout, sizes))
 
 
@@ -1082,6 +1150,7 @@ def other_pages(site: Site, digests: dict[str, str]) -> None:
         compare_page(site)
         glossary_pages(site)
         methodology_page(site)
+        about_page(site)
 
     site.unit("site", None, whole_dataset_pages)
     for area_id in sorted({r["area_id"] for r in site.data.reports.values()}):
@@ -1099,7 +1168,7 @@ def build_pages(data: Dataset, charts: dict[str, ChartJob], out: Path, paths: Pa
     first pass): write only those reports' year pages, so the page being checked is served
     before the rest are rendered."""
     rules = read_rules(paths)  # the rules across tables, read once for the notes and the methodology page
-    figures = register_figures(paths, data, rules)
+    figures = register_figures(data)
     site = Site(data, charts, out, paths, memo, QualityNotes(data, figures), rules)
     digests = unit_digests(data, charts, figures)
     if only_reports is not None:

@@ -32,7 +32,8 @@ __all__ = ["draft_report", "ReadFailed", "DraftStopped"]
 
 KEYING_FOLDER = "keying"
 REGISTER_COLUMNS = ["report_id", "area_id", "year", "title_as_printed", "period_start", "period_end", "snapshot_date",
-                    "population_base", "population_base_published", "publisher", "source_title"]
+                    "population_base", "population_base_published", "publisher", "source_title", "source_url",
+                    "source_accessed"]
 
 
 class DraftStopped(Exception):
@@ -259,7 +260,7 @@ def _register_lines(part: Part, cover_title: str | None, cover_year: str | None,
            "population_base": base or REGISTER_PLACEHOLDERS["population_base"],
            "population_base_published": base_date or "",
            "publisher": board or REGISTER_PLACEHOLDERS["publisher"],
-           "source_title": REGISTER_PLACEHOLDERS["source_title"]}
+           "source_title": REGISTER_PLACEHOLDERS["source_title"], "source_url": "", "source_accessed": ""}
     line = io.StringIO()
     csv.writer(line, lineterminator="").writerow(row.values())
     out = ["  Add this row to curated/reports.csv and replace its TODOs (step 6):", "  " + line.getvalue()]

@@ -7,7 +7,8 @@
     [".md-typeset pre:not(.copyable)", "Copy the code"],
     ["blockquote.citation", "Copy the citation"],
     ["q.citation", "Copy the citation"],
-    [".table-cite > a", "Copy the link"]
+    [".table-cite > a", "Copy the link"],
+    [".row-cites li > a", "Copy the link"]
   ];
 
   function copyText(text) {
