@@ -20,11 +20,12 @@ from build_scripts.__main__ import main
 from build_scripts.build import build_package
 from build_scripts.curator.new_report import REGISTER_PLACEHOLDERS
 from build_scripts.errors import BuildError
-from tests.conftest import FIXTURES, copy_tiny_project
+from tests.conftest import FIXTURES, REPO, copy_tiny_project
 
 DRAFT = FIXTURES / "draft"
-REGISTER_COLUMNS = ["report_id", "area_id", "year", "title_as_printed", "period_start", "period_end", "snapshot_date",
-                    "population_base", "population_base_published", "publisher", "source_title"]
+# The register's columns, as its schema lists them.
+REGISTER_COLUMNS = [f["name"] for f in yaml.safe_load((REPO / "metadata" / "schemas" / "reports.yaml").read_text(
+    encoding="utf-8"))["fields"]]
 ADD_ROW = "  Add this row to curated/reports.csv and replace its TODOs (step 6):"
 # document -> the expected CSV of each file it drafts (file name -> expected file)
 DOCUMENTS = {

@@ -58,16 +58,25 @@ def blank_rows(measures: list[dict[str, str]], layout: dict[str, dict[str, str]]
 def register_row(area_id: str, year: str) -> str:
     """The row of curated/reports.csv for the new report, as a CSV line, with the dates a
     financial year has and placeholders for the rest."""
+    return csv_line(register_fields(area_id, year))
+
+
+def csv_line(row: dict[str, str]) -> str:
+    line = io.StringIO()
+    csv.writer(line, lineterminator="").writerow(row.values())
+    return line.getvalue()
+
+
+def register_fields(area_id: str, year: str) -> dict[str, str]:
+    """The register row's cells by column, in the register's order: what make draft-report fills
+    from the document starts from these too."""
     start = int(year[:4])
-    row = {"report_id": f"{area_id}-{year}", "area_id": area_id, "year": year,
+    return {"report_id": f"{area_id}-{year}", "area_id": area_id, "year": year,
            "title_as_printed": REGISTER_PLACEHOLDERS["title_as_printed"], "period_start": f"{start}-04-01",
            "period_end": f"{start + 1}-03-31", "snapshot_date": f"{start + 1}-03-31",
            "population_base": REGISTER_PLACEHOLDERS["population_base"], "population_base_published": "",
            "publisher": REGISTER_PLACEHOLDERS["publisher"], "source_title": REGISTER_PLACEHOLDERS["source_title"],
            "source_url": "", "source_accessed": ""}
-    line = io.StringIO()
-    csv.writer(line, lineterminator="").writerow(row.values())
-    return line.getvalue()
 
 
 def new_report(paths: Paths, area_id: str, year: str, folder: Path | None = None) -> str:

@@ -22,7 +22,7 @@ from build_scripts.curator.draft import about
 from build_scripts.curator.draft.find import Drafted, Finder, FoundTable, LocalTable
 from build_scripts.curator.draft.read import Document, ReadFailed, read_bounded, render_bounded
 from build_scripts.curator.draft.terms import Terms
-from build_scripts.curator.new_report import REGISTER_PLACEHOLDERS
+from build_scripts.curator.new_report import csv_line, register_fields
 from build_scripts.errors import BuildError, InputProblem
 from build_scripts.inputs.metadata import PLACEHOLDER, read_csv_dicts, rel
 from build_scripts.paths import Paths
@@ -31,9 +31,6 @@ from build_scripts.steps.load import CURATED_COLUMNS, read_measure_layout, read_
 __all__ = ["draft_report", "ReadFailed", "DraftStopped"]
 
 KEYING_FOLDER = "keying"
-REGISTER_COLUMNS = ["report_id", "area_id", "year", "title_as_printed", "period_start", "period_end", "snapshot_date",
-                    "population_base", "population_base_published", "publisher", "source_title", "source_url",
-                    "source_accessed"]
 
 
 class DraftStopped(Exception):
@@ -251,19 +248,12 @@ def _summary(paths: Paths, part: Part, document: Document, template: list[str], 
 def _register_lines(part: Part, cover_title: str | None, cover_year: str | None, base: str | None,
                     base_date: str | None, board: str | None) -> list[str]:
     year = part.year.value
-    start = int(year[:4])
-    row = {"report_id": f"{part.area.value}-{year}", "area_id": part.area.value, "year": year,
-           "title_as_printed": cover_title or REGISTER_PLACEHOLDERS["title_as_printed"],
-           "period_start": part.dates.get("period_start", f"{start}-04-01"),
-           "period_end": part.dates.get("period_end", f"{start + 1}-03-31"),
-           "snapshot_date": part.dates.get("snapshot_date", f"{start + 1}-03-31"),
-           "population_base": base or REGISTER_PLACEHOLDERS["population_base"],
-           "population_base_published": base_date or "",
-           "publisher": board or REGISTER_PLACEHOLDERS["publisher"],
-           "source_title": REGISTER_PLACEHOLDERS["source_title"], "source_url": "", "source_accessed": ""}
-    line = io.StringIO()
-    csv.writer(line, lineterminator="").writerow(row.values())
-    out = ["  Add this row to curated/reports.csv and replace its TODOs (step 6):", "  " + line.getvalue()]
+    row = register_fields(part.area.value, year)
+    row.update({key: value for key, value in (
+        ("title_as_printed", cover_title), ("period_start", part.dates.get("period_start")),
+        ("period_end", part.dates.get("period_end")), ("snapshot_date", part.dates.get("snapshot_date")),
+        ("population_base", base), ("population_base_published", base_date), ("publisher", board)) if value})
+    out = ["  Add this row to curated/reports.csv and replace its TODOs (step 6):", "  " + csv_line(row)]
     if cover_year and cover_year != year:
         import yaml
 
