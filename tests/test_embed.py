@@ -131,3 +131,23 @@ def test_the_embed_code_and_a_citation_each_have_a_copy_button_that_copies_them(
         assert page.evaluate("navigator.clipboard.readText()") == citation.inner_text().strip()
     finally:
         context.close()
+
+
+def test_a_year_embed_carries_the_notes_of_its_figures(built):
+    """A figure's caveat goes where the figure goes: an embedded table whose figures carry
+    data-quality notes on their year page lists those notes, each linked to it in full, and says
+    under the chart what its marks mean."""
+    checked = 0
+    for page, embeds in every_embed(built).items():
+        if page.count("/") != 3:
+            continue
+        text = (built.site / page).read_text(encoding="utf-8")
+        for _, path in embeds:
+            measure = path.split("/embed/")[1].split("/")[0]
+            section = text.split(f'id="{measure}"', 1)[1].split("<h2", 1)[0]
+            numbers = sorted(set(re.findall(rf'id="{measure}-note-(\d+)"', section)))
+            embed = (built.site / path).read_text(encoding="utf-8")
+            listed = sorted(set(re.findall(rf'#{measure}-note-(\d+)" target="_blank" rel="noopener">Note', embed)))
+            assert listed == numbers, (path, listed, numbers)
+            checked += bool(numbers)
+    assert checked  # the real data has noted figures in some charted table

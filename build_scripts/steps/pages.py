@@ -251,7 +251,8 @@ EMBED_ROOM = 190
 
 
 def embed_chart(site: Site, page_path: str, section: str, chart_id: str, title: str, source: str,
-                figures: dict[str, Any], corrections: list[dict[str, str]], notes: int = 0) -> dict[str, Any] | None:
+                figures: dict[str, Any], corrections: list[dict[str, str]],
+                notes: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     """Write the embed page of one chart, <page folder>/embed/<section>/index.html (the chart alone,
     its source, data version and corrections; templates/embed.html.j2), and return what the chart's
     page shows to embed it: the <iframe> code, as text."""
@@ -269,8 +270,9 @@ def embed_chart(site: Site, page_path: str, section: str, chart_id: str, title: 
         version=data.version, unreleased=data.unreleased, source=source, table=figures, licence=licence,
         data_url=site.homepage + "data/",
         corrections=[dict(c, href=page_url + "#" + anchor(section)) for c in corrections],
-        notes=(f"{notes} data-quality {'note concerns' if notes == 1 else 'notes concern'} this table." if notes else ""),
-        notes_count=notes))
+        # The data-quality notes of its figures, each in words with how much it matters and a link
+        # to it in full; a chart of several reports' figures links to them under the full table.
+        notes=[dict(n, href=page_url + "#" + n["anchor"]) for n in notes or []], measures=data.measures))
     embed_url = site.homepage + url(f"{folder}embed/{section}/")
     height = chart["wide"]["height"] + EMBED_ROOM
     code = (f'<iframe src="{embed_url}" title="{title} (chart)" width="100%" height="{height}" loading="lazy" '
@@ -452,7 +454,7 @@ def report_page(site: Site, report: dict[str, str]) -> None:
             embed=embed_chart(site, page_path, mid, f"report:{rid}:{mid}",
                               f"{measure['label']}, {area['name']} {year}",
                               f"{report['source_title']}, the table printed as “{cells[0]['source_table']}”",
-                              grid, [correction_note(c) for c in corrections], len(table_notes))
+                              grid, [correction_note(c) for c in corrections], table_notes)
             if measure["breakdown"] == "level_and_category" else None,
             total=total, single=measure["breakdown"] != "level_and_category",
             over_the_years=f"area:{area_id}:{mid}" in site.charts,
