@@ -131,6 +131,10 @@ def test_a_made_up_report_is_added_released_and_corrected_with_the_guides_comman
     assert unchanged(before, after_minor) == []
     assert f"releases/v{minor}/observations.csv" in after_minor
     assert f"{area}-{year}" in (root / "releases" / f"v{minor}" / "observations.csv").read_text(encoding="utf-8")
+    # The released report's citation files give the release's own files, at their address for ever.
+    for name in ("cite.bib", "cite.ris"):
+        cite = (root / "docs" / "areas" / area / year / name).read_text(encoding="utf-8")
+        assert f"Dataset files: https://mappa-open-data.github.io/mappa-statistics/data/v{minor}/." in cite, name
     entry = feed_entry(root, minor)
     assert entry.title == f"Release {minor}: 1 report added"
     assert f"/areas/{area}/{year}/" in entry.summary

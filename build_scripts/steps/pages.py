@@ -216,6 +216,8 @@ class Site:
         if getattr(module, "cite_title", ""):
             # The cite box's downloads, beside the page, from the same fields as its citation.
             fields = citation_fields(self.data.descriptor, permanent_url, module.cite_title, citation_key(rel_path))
+            # A released version's files, at their own address for ever (none for unreleased data).
+            fields["files"] = "" if self.data.unreleased else versioned_data_url(self.data)
             folder = rel_path[: -len("index.md")]
             for name, env in (("cite.bib", self.bibtex_env), ("cite.ris", self.ris_env)):
                 self.write(folder + name, env.get_template(name + ".j2").render(c=fields))

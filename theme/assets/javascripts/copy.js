@@ -42,7 +42,9 @@
         status.className = "copy-status";
         status.setAttribute("role", "status");
         button.addEventListener("click", function () {
-          var text = el.tagName === "A" ? el.href : el.textContent.trim();
+          // A link: its address. Code: exactly as written. A citation: its words.
+          var text = el.tagName === "A" ? el.href
+            : el.tagName === "PRE" ? (el.querySelector("code") || el).textContent : el.textContent.trim();
           copyText(text).then(function () {
             status.textContent = "Copied";
           }, function () {
