@@ -939,12 +939,7 @@ def releases_in_words(site: Site, page_path: str, absolute: bool = False) -> lis
         release["folder"] = str(site.homepage + f"data/v{release['version']}/")
         for report in release["added"]:
             report["href"] = to(f"areas/{report['area_id']}/{report['year']}/index.md") if report["held"] else None
-        release["corrections"] = [
-            dict(correction_note(c, data.measures.get(c["measure_id"], {}).get("breakdown") == "level_and_category"),
-                 report=f"{data.areas.get(c['area_id'], {}).get('name', c['area_id'])} {c['year']}",
-                 measure=data.measures.get(c["measure_id"], {}).get("label", c["measure_id"]),
-                 href=to(f"areas/{c['area_id']}/{c['year']}/index.md") if c["report_id"] in data.reports else None)
-            for c in release["corrections"]]
+        release["corrections"] = [correction_item(data, c, to) for c in release["corrections"]]
     return record
 
 
@@ -1007,13 +1002,18 @@ def corrections_by_release(data: Dataset, page_path: str) -> list[dict[str, Any]
     for c in sorted(data.corrections, key=lambda c: version_key(c["corrected_in"]), reverse=True):
         release = releases.setdefault(c["corrected_in"], dict(version=c["corrected_in"],
                                                                date=long_date(c["corrected_on"]), items=[]))
-        note = correction_note(c, data.measures.get(c["measure_id"], {}).get("breakdown") == "level_and_category")
-        release["items"].append(dict(
-            note, report=f"{data.areas.get(c['area_id'], {}).get('name', c['area_id'])} {c['year']}",
-            href=url(rel_link(page_path, f"areas/{c['area_id']}/{c['year']}/index.md"))
-            if c["report_id"] in data.reports else None,
-            measure=data.measures.get(c["measure_id"], {}).get("label", c["measure_id"])))
+        release["items"].append(correction_item(data, c, lambda target: url(rel_link(page_path, target))))
     return list(releases.values())
+
+
+def correction_item(data: Dataset, c: dict[str, str], link: Callable[[str], str]) -> dict[str, Any]:
+    """One correction as a list of corrections says it (the data page, the home page, the feed):
+    its words, the report and measure it is of, and a link to the report's page (`link` makes it
+    from the page's docs/ path) while we hold the report."""
+    note = correction_note(c, data.measures.get(c["measure_id"], {}).get("breakdown") == "level_and_category")
+    return dict(note, report=f"{data.areas.get(c['area_id'], {}).get('name', c['area_id'])} {c['year']}",
+                href=link(f"areas/{c['area_id']}/{c['year']}/index.md") if c["report_id"] in data.reports else None,
+                measure=data.measures.get(c["measure_id"], {}).get("label", c["measure_id"]))
 
 
 def citation(data: Dataset, url: str, title: str) -> str:

@@ -68,10 +68,6 @@ class FoundTable:
     def pages(self) -> list[int]:
         return sorted({line.page for line in self.lines if line.page})
 
-    @property
-    def measures(self) -> list[str]:
-        return list(dict.fromkeys(c.measure_id for c in self.cells))
-
 
 @dataclass
 class GridRow:
