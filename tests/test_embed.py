@@ -62,6 +62,9 @@ def test_an_embed_page_is_the_chart_with_its_source_version_and_licence_and_stay
         for path in paths:
             page = (built.site / path).read_text(encoding="utf-8")
             assert '<meta name="robots" content="noindex">' in page
+            # Its own icon, or a browser opening it asks the host's root for /favicon.ico, which is not ours.
+            icon = re.search(r'<link rel="icon" href="([^"]+)">', page)
+            assert icon and (built.site / path).parent.joinpath(icon.group(1)).resolve().is_file(), path
             canonical = re.search(r'<link rel="canonical" href="([^"]+)">', page).group(1)
             assert path.startswith(urlparse(canonical).path.removeprefix("/mappa-statistics/")), (canonical, path)
             source = re.search(r'<p class="source">(.*?)</p>', page, re.S).group(1)
@@ -89,6 +92,9 @@ def test_an_embed_reads_in_a_frame_of_any_width_without_scrolling_sideways_or_ot
             others: list[str] = []
             page.on("request", lambda r, seen=others: seen.append(r.url)
                     if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:") else None)
+            # Nothing it asks for fails (an icon it did not name would be asked of the host's root).
+            page.on("response", lambda r, seen=others: seen.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.on("requestfailed", lambda r, seen=others: seen.append(f"failed {r.url}"))
             try:
                 # The reader's frame: the iframe code of the chart's page, in a page of another site.
                 page.set_content(f'<iframe src="{server}{path.removesuffix("index.html")}" title="t" '
@@ -102,11 +108,15 @@ def test_an_embed_reads_in_a_frame_of_any_width_without_scrolling_sideways_or_ot
                 assert others == []
             finally:
                 context.close()
-            # axe on the embed page itself, at this width and scheme.
+            # axe on the embed page itself, at this width and scheme; opened alone, as a browser opens
+            # a page at its top level, it asks for nothing that fails either.
             context = browser.new_context(viewport={"width": width, "height": 700}, color_scheme=scheme)
             page = context.new_page()
+            failed: list[str] = []
+            page.on("response", lambda r, seen=failed: seen.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             try:
-                page.goto(server + path.removesuffix("index.html"), wait_until="load")
+                page.goto(server + path.removesuffix("index.html"), wait_until="networkidle")
+                assert failed == []
                 results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
                 assert results.violations_count == 0, results.generate_report()
             finally:

@@ -268,6 +268,8 @@ def embed_chart(site: Site, page_path: str, section: str, chart_id: str, title: 
     licence = data.descriptor["licenses"][0]
     site.write(embed_path, site.env.get_template("embed.html.j2").render(
         title=title, chart=chart, page_url=page_url, anchor=anchor(section), site_name=site.site_name,
+        # The site's own icon (Material's, in the built site), or a browser asks the host's root for one.
+        favicon=url(rel_link(embed_path, "assets/images/favicon.png")),
         dataset=data.descriptor["title"],
         version=data.version, unreleased=data.unreleased, source=source, table=figures, licence=licence,
         data_url=site.homepage + "data/",
