@@ -17,7 +17,8 @@ real data, and measures, printing as its last line one JSON object:
   giving its page with the new figure (the median of three saves, each in another area);
 - repo_bytes_one_report: what committing that change adds to a git repository of the
   project (a git bundle of that commit alone; .gitignore as in this repository);
-- peak memory and the first visit's weight of an area-year page.
+- peak memory, the first visit's weight of an area-year page, and what opening the search adds
+  (the search index, loaded only then).
 """
 from __future__ import annotations
 
@@ -284,9 +285,12 @@ class Resources(HTMLParser):
             self._in_config = False
 
 
-def first_visit(site: Path, page: str) -> dict[str, int]:
-    """Everything a browser downloads on a first visit to `page`: the HTML, its CSS, JS,
-    images (every chart, though they load lazily), Material's search worker and the search index."""
+def first_visit_files(site: Path, page: str) -> tuple[list[Path], Path | None]:
+    """What a browser downloads on a first visit to `page` (the HTML, its CSS, JS, images: every
+    chart, though they load lazily, and Material's search worker), and the search index, which
+    theme/assets/javascripts/search-on-demand.js holds back until the reader goes to the search
+    (None if the page loads it at once: then it is one of the first visit's files).
+    tests/test_browser.py checks that Chromium asks for nothing else."""
     html_path = site / page / "index.html"
     parser = Resources()
     parser.feed(html_path.read_text(encoding="utf-8"))
@@ -294,13 +298,26 @@ def first_visit(site: Path, page: str) -> dict[str, int]:
     for url in parser.urls:
         files.append((html_path.parent / url.split("#")[0].split("?")[0]).resolve())
     config = json.loads(parser.config or "{}")
+    on_demand = None
     if "search" in config:
         # Both paths in Material's config are relative to the page.
         files.append((html_path.parent / config["search"]).resolve())
-        files.append((html_path.parent / config.get("base", ".") / "search" / "search_index.json").resolve())
-    raw = sum(f.stat().st_size for f in files)
-    gz = sum(len(gzip.compress(f.read_bytes(), compresslevel=6, mtime=0)) for f in files)
-    return {"first_visit_raw_bytes": raw, "first_visit_gzip_bytes": gz, "first_visit_files": len(files)}
+        index = (html_path.parent / config.get("base", ".") / "search" / "search_index.json").resolve()
+        if any(f.name == "search-on-demand.js" for f in files):
+            on_demand = index
+        else:
+            files.append(index)
+    return files, on_demand
+
+
+def first_visit(site: Path, page: str) -> dict[str, int]:
+    """The first visit's weight, raw and gzip, and what opening the search adds to it."""
+    def gzip_size(f: Path) -> int:
+        return len(gzip.compress(f.read_bytes(), compresslevel=6, mtime=0))
+    files, on_demand = first_visit_files(site, page)
+    return {"first_visit_raw_bytes": sum(f.stat().st_size for f in files),
+            "first_visit_gzip_bytes": sum(gzip_size(f) for f in files), "first_visit_files": len(files),
+            "first_search_gzip_bytes": gzip_size(on_demand) if on_demand else 0}
 
 
 def peak_rss_mb() -> float:
@@ -345,9 +362,7 @@ def main() -> int:
         print(f"cold build: {cold}", file=sys.stderr)
         if args.weight_only:
             area, year = re.match(r"(.+)-(\d{4}-\d{2})$", ids[-1]).groups()
-            index = paths.site / "search" / "search_index.json"
-            print(json.dumps({"area_years": args.area_years, **first_visit(paths.site, f"areas/{area}/{year}"),
-                              "search_index_gzip_bytes": len(gzip.compress(index.read_bytes(), 6, mtime=0))}))
+            print(json.dumps({"area_years": args.area_years, **first_visit(paths.site, f"areas/{area}/{year}")}))
             return 0
         shutil.copy2(REPO / ".gitignore", paths.root / ".gitignore")
         git(paths.root, "init", "--quiet")

@@ -16,6 +16,11 @@ environment takes the stock paths always, to compare or to rule a fast path out.
 - "spreadsheet rows" (render/spreadsheet.py): writes each distinct cell with
   `openpyxl.cell._writer.write_cell` and copies its XML. Stock path: every cell through
   openpyxl's public Worksheet and ExcelWriter.
+- "requests on demand" (theme/assets/javascripts/search-on-demand.js, in the reader's browser):
+  holds back the request Material's bundle makes for the search index until the reader goes to
+  the search, and drops its request for the site map, made for a language selector we do not
+  have. It knows the bundle by its file name (a hash of its content), so the check is made in
+  the browser: with any other bundle it does nothing. Stock path: Material loads both at once.
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ WRITTEN_FOR: dict[str, dict[str, str]] = {
                                 "pymdown-extensions": "13.1"},
     "preview page rebuild": {"mkdocs": "1.6.1"},
     "spreadsheet rows": {"openpyxl": "3.1.5"},
+    "requests on demand": {"mkdocs-material": "9.8.1"},
 }
 STOCK_ONLY = "MAPPA_STOCK_PATHS"
 

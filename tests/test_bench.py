@@ -12,7 +12,7 @@ from conftest import REPO
 pytestmark = pytest.mark.slow
 
 KEYS = {"area_years", "pages", "cold_build_s", "rebuild_one_s", "bare_mkdocs_s", "peak_rss_mb",
-        "first_visit_gzip_bytes", "first_visit_raw_bytes", "cold_stages_s", "rebuild_stages_s",
+        "first_visit_gzip_bytes", "first_visit_raw_bytes", "first_search_gzip_bytes", "cold_stages_s", "rebuild_stages_s",
         "preview_one_s", "repo_bytes_one_report", "cold_vs_bare_mkdocs",
         "rebuild_vs_bare_mkdocs", "mkdocs_step_vs_bare"}
 STAGES = {"load_validate_s", "package_s", "charts_s", "pages_s", "before_swap_s", "mkdocs_s"}
@@ -28,6 +28,8 @@ def test_tiny_benchmark_run_prints_its_figures():
     assert figures["area_years"] == 3
     assert set(figures["cold_stages_s"]) == set(figures["rebuild_stages_s"]) == STAGES
     assert figures["first_visit_gzip_bytes"] < figures["first_visit_raw_bytes"]
+    # The search index is loaded when the reader goes to the search, not with the page.
+    assert figures["first_search_gzip_bytes"] > 0
     # 3 area-year pages, 3 area pages, and the fixed pages (home, areas, compare, glossary, data, ...).
     assert figures["pages"] > 6
     assert 0 < figures["preview_one_s"] < 60

@@ -330,6 +330,103 @@ def test_search_puts_what_the_reader_means_first(browser, server, query, first):
         context.close()
 
 
+def test_a_measures_section_is_found_and_opens_there(browser, server):
+    """Issue 29: each measure's section of a year page is in the search, by its heading and
+    headline sentence, so "West Midlands SHPO" offers West Midlands 2021-22's section on SHPOs,
+    and following it opens the page at that section, its heading in view."""
+    context, page, problems = open_page(browser, server, **PHONE)
+    try:
+        page.locator("label.md-header__button[for=__search]").click()
+        page.locator("input.md-search__input").press_sequentially("West Midlands SHPO", delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        page.wait_for_timeout(500)  # the last keystroke's results
+        group = page.locator(".md-search-result__item").filter(
+            has=page.locator('a[href*="areas/west-midlands/2021-22/"]')).first
+        link = group.locator('a[href*="areas/west-midlands/2021-22/"][href$="#shpo"]')
+        if not link.is_visible():  # among Material's "more on this page"
+            group.locator("details.md-search-result__more > summary").click()
+        link.click()
+        page.wait_for_function("location.hash === '#shpo'")
+        page.wait_for_timeout(300)
+        where = page.evaluate(LANDED, "shpo")
+        assert where["header"] <= where["heading"] < where["height"], where
+        assert problems["console"] == []
+    finally:
+        context.close()
+
+
+def requested_paths(page) -> list[str]:
+    """Every path the page asked its own host for, in order (data: URLs aside)."""
+    paths: list[str] = []
+    page.on("request", lambda r: paths.append(urlparse(r.url).path) if r.url.startswith("http") else None)
+    return paths
+
+
+def test_a_first_visit_asks_for_what_the_benchmark_counts_and_the_index_only_on_search(browser, server, built):
+    """Issue 27: the first visit that benchmarks/bench.py weighs is what Chromium fetches (every
+    chart scrolled into view); the search index is not part of it, and comes once the reader
+    goes to the search. Material's request for the site map, made beside our feed link, is not sent."""
+    from benchmarks.bench import first_visit_files
+
+    page_path = PAGES["area-year"]
+    counted, on_demand = first_visit_files(built.site, page_path.rstrip("/"))
+    counted_paths = {"/" + f.relative_to(built.site).as_posix() for f in counted}
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    asked = requested_paths(page)
+    try:
+        page.goto(server + page_path, wait_until="networkidle")
+        for img in page.locator("img").all():
+            img.scroll_into_view_if_needed()
+            img.evaluate("e => e.decode().catch(() => null)")
+        page.wait_for_load_state("networkidle")
+        files = {p + "index.html" if p.endswith("/") else p for p in asked}
+        assert files - counted_paths == set()
+        assert on_demand is not None and "/search/search_index.json" not in asked
+        assert "/sitemap.xml" not in asked
+        page.locator("label.md-header__button[for=__search]").click()
+        page.locator("input.md-search__input").press_sequentially("SHPO", delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        assert asked.count("/search/search_index.json") == 1
+    finally:
+        context.close()
+
+
+def test_a_reader_from_a_search_result_gets_its_words_highlighted(browser, server):
+    """Material highlights a search's words (?h=) from the index: arriving so loads it at once."""
+    context, page, problems = open_page(browser, server + PAGES["glossary-term"] + "?h=shpo")
+    try:
+        page.wait_for_selector("article mark", timeout=15000)
+        assert problems["console"] == []
+    finally:
+        context.close()
+
+
+def test_with_another_material_bundle_the_index_loads_as_material_loads_it(browser, server, built):
+    """search-on-demand.js was written for one bundle of Material: served under any other name
+    (an upgrade), the page holds nothing back and search works as Material made it."""
+    bundle = next((built.site / "assets" / "javascripts").glob("bundle.*.min.js"))
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/bundle.other.min.js", lambda route: route.fulfill(
+        body=bundle.read_bytes(), content_type="application/javascript"))
+
+    def renamed(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(bundle.name, "bundle.other.min.js"))
+    page.route(re.compile(r".*/areas/west-midlands/2021-22/$"), renamed)
+    asked = requested_paths(page)
+    try:
+        page.goto(server + PAGES["area-year"], wait_until="networkidle")
+        assert "/assets/javascripts/bundle.other.min.js" in asked
+        assert "/search/search_index.json" in asked and "/sitemap.xml" in asked
+        page.locator("input.md-search__input").click()
+        page.locator("input.md-search__input").press_sequentially("SHPO", delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+    finally:
+        context.close()
+
+
 def test_the_not_found_page_leads_on_and_opens_the_search(browser, built, tmp_path):
     """The 404 page as GitHub Pages serves it, under the site's path (its links are absolute):
     it loads everything it needs, its links lead to the home, areas and data pages, and its

@@ -172,7 +172,7 @@ def test_the_benchmark_table_shows_a_measurement_as_saved(tmp_path):
               "area_years": 1050, "pages": 1126, "cold_build_s": 115.84, "cold_vs_bare_mkdocs": 5.49,
               "rebuild_one_s": 12.41, "rebuild_vs_bare_mkdocs": 0.588, "rebuild_stages_s": {"mkdocs_s": 7.6},
               "bare_mkdocs_s": 21.1, "preview_one_s": 0.648, "repo_bytes_one_report": 2890, "peak_rss_mb": 835.6,
-              "first_visit_gzip_bytes": 125766}
+              "first_visit_gzip_bytes": 125766, "first_search_gzip_bytes": 61629}
     (tmp_path / "area-years-1050.json").write_text(json.dumps(record), encoding="utf-8")
     assert table.table(tmp_path) == (
         table.BEGIN
@@ -180,5 +180,5 @@ def test_the_benchmark_table_shows_a_measurement_as_saved(tmp_path):
           "(2026-01-02):\n\n"
         + table.HEADER
         + "| 1,050 | 1,126 | 115.8 s (5.5× stock MkDocs) | 12.4 s (0.59×) | 7.6 s | 21.1 s | 0.65 s | 2,890 bytes "
-          "| 836 MB | 125,766 bytes |\n"
+          "| 836 MB | 125,766 bytes | 61,629 bytes |\n"
         + table.END)

@@ -36,7 +36,7 @@ def every_embed(built) -> dict[str, list[tuple[str, str]]]:
 
 def test_every_chart_offers_an_embed_whose_page_exists_and_is_published(built):
     found = every_embed(built)
-    charts = {page: (built.site / page).read_text(encoding="utf-8").count('<figure class="chart">') for page in found}
+    charts = {page: (built.site / page).read_text(encoding="utf-8").count('<figure class="chart"') for page in found}
     assert found and all(len(found[page]) == charts[page] for page in found), charts
     published = set((built.root / "published-urls.txt").read_text(encoding="utf-8").split())
     for page, embeds in found.items():

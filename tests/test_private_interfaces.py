@@ -31,6 +31,24 @@ def test_other_versions_take_the_stock_path(monkeypatch):
     assert why_not("spreadsheet rows") == "MAPPA_STOCK_PATHS=1"
 
 
+def test_requests_on_demand_names_the_bundle_that_the_pinned_material_ships():
+    """The browser-side use knows Material's bundle by name; the name is the installed version's,
+    and theme/base.html (a copy of Material's) loads that same bundle. After an upgrade this
+    fails until the script is checked against the new bundle (tests/test_browser.py) and renamed."""
+    import re
+    from importlib.resources import files
+
+    from conftest import REPO
+
+    shipped = [p.name for p in (files("material") / "templates" / "assets" / "javascripts").iterdir()
+               if re.fullmatch(r"bundle\.[0-9a-f]+\.min\.js", p.name)]
+    script = (REPO / "theme" / "assets" / "javascripts" / "search-on-demand.js").read_text(encoding="utf-8")
+    named = re.search(r'var BUNDLE = "/assets/javascripts/(bundle\.[0-9a-f]+\.min\.js)";', script)[1]
+    base = (REPO / "theme" / "base.html").read_text(encoding="utf-8")
+    assert shipped == [named] and f"'assets/javascripts/{named}'" in base
+    assert WRITTEN_FOR["requests on demand"] == {"mkdocs-material": installed("mkdocs-material")}
+
+
 @pytest.fixture(scope="module")
 def tiny_dataset(tmp_path_factory):
     import shutil

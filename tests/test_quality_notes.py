@@ -100,7 +100,7 @@ def noted(tiny_project):
 
 
 def section(page: str, measure_id: str) -> str:
-    return page.split(f"{{: #{measure_id} data-search-exclude }}")[1].split("\n## ")[0]
+    return page.split(f"{{: #{measure_id} }}")[1].split("\n## ")[0]
 
 
 def test_notes_are_numbered_as_a_reader_meets_them_and_shown_at_their_figures(noted):
@@ -256,5 +256,5 @@ def test_on_the_real_site_every_noted_figure_carries_its_notes_out_of_the_page(b
                     chart = path.parent / f"{row['measure_id']}.svg"
                     if chart.exists() and "all" not in (row["level"], row["category"]):
                         assert "A data-quality note concerns each figure marked so" in page.split(
-                            f'{{: #{row["measure_id"]} data-search-exclude }}')[1].split("\n## ")[0]
+                            f'{{: #{row["measure_id"]} }}')[1].split("\n## ")[0]
     assert noted > 10
