@@ -81,6 +81,12 @@ def full_build(target: Path) -> Paths:
     return paths
 
 
+def site_pages(site: Path, pattern: str = "index.html") -> list[Path]:
+    """The site's own pages, in order: every page matching `pattern` but the embed pages (a chart
+    alone, for other sites' frames: no header, navigation or search, noindex)."""
+    return sorted(p for p in site.rglob(pattern) if "embed" not in p.relative_to(site).parts)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Paths:
     """One full build (package, docs, site) of a fresh copy of the inputs, shared by the site tests."""

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import site_pages
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PAGES = {
@@ -190,8 +191,7 @@ TABLES = """() => {
 def test_every_table_of_every_page_fits_a_phone(browser, server, built):
     """At 390 px every table of every built page shows all its columns in the page's column,
     with nothing to scroll sideways (issue 21: 31 of 169 tables hid columns)."""
-    pages = sorted(p.relative_to(built.site).as_posix().removesuffix("index.html")
-                   for p in built.site.rglob("index.html") if "embed" not in p.parts)
+    pages = [p.relative_to(built.site).as_posix().removesuffix("index.html") for p in site_pages(built.site)]
     context = browser.new_context(**PHONE)
     page = context.new_page()
     measured, too_wide = 0, []
@@ -218,8 +218,7 @@ def test_every_page_is_in_the_search_and_an_areas_year_comes_first(browser, serv
     index = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))
     located = {doc["location"].split("#")[0] for doc in index["docs"]}
     # Every page of the site; an embed page (a chart alone, for other sites' frames) is not searched.
-    pages = {p.relative_to(built.site).as_posix().removesuffix("index.html") for p in built.site.rglob("index.html")
-             if "embed" not in p.parts}
+    pages = {p.relative_to(built.site).as_posix().removesuffix("index.html") for p in site_pages(built.site)}
     assert pages - located == set()
     area_year = next(p for p in sorted(pages) if re.fullmatch(r"areas/[a-z-]+/\d{4}-\d{2}/", p))
     area = area_year.split("/")[1]

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import site_pages
 from test_browser import WCAG_TAGS
 
 IFRAME = re.compile(r'<pre class="copyable"><code>(&lt;iframe src=&#34;(.+?)&#34;.*?&lt;/iframe&gt;)</code></pre>')
@@ -29,8 +30,7 @@ def embeds_on(built, page: str) -> list[tuple[str, str]]:
 
 
 def every_embed(built) -> dict[str, list[tuple[str, str]]]:
-    pages = sorted(p.relative_to(built.site).as_posix() for p in built.site.rglob("index.html")
-                   if "/embed/" not in p.as_posix())
+    pages = [p.relative_to(built.site).as_posix() for p in site_pages(built.site)]
     return {page: embeds_on(built, page) for page in pages if embeds_on(built, page)}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import feedparser
 
 from build_scripts.render.feed import atom_feed, release_record
+from conftest import site_pages
 
 HOME = "https://example.org/mappa/"
 
@@ -83,7 +84,7 @@ def test_the_built_site_has_an_entry_for_every_release_and_every_page_links_the_
     versions = read_releases(built).versions
     assert sorted(e.id.rsplit("/data/v", 1)[1].rstrip("/") for e in parsed.entries) == sorted(versions)
     assert len({e.id for e in parsed.entries}) == len(parsed.entries)
-    pages = sorted(p for p in built.site.rglob("*.html") if "embed" not in p.relative_to(built.site).parts)
+    pages = site_pages(built.site, "*.html")
     assert pages
     for page in pages:
         head = page.read_text(encoding="utf-8").split("</head>", 1)[0]

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import pytest
 
 from build_scripts.render.cards import png_size
+from conftest import site_pages
 
 SITE_URL = "https://mappa-open-data.github.io/mappa-statistics/"
 TAGS = ["og:title", "og:description", "og:url", "og:type", "og:image", "og:image:width", "og:image:height",
@@ -40,8 +41,7 @@ class Meta(HTMLParser):
 
 def pages(built):
     # Not a release's files, nor an embed page (a chart for other sites' frames, noindex).
-    return sorted(p for p in built.site.rglob("index.html") if not p.is_relative_to(built.site / "data" / "v")
-                  and "embed" not in p.relative_to(built.site).parts)
+    return [p for p in site_pages(built.site) if not p.is_relative_to(built.site / "data" / "v")]
 
 
 def test_every_page_has_every_link_preview_tag(built):
