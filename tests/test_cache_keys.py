@@ -19,12 +19,12 @@ from test_curator_workflow import clone
 
 # A constant of each renderer's code, and what to change it to: the bars' colour (charts), the
 # text colour of every image's frame (images: charts' downloads, cards, the map), the cards'
-# accent colour (cards) and how file sizes are written (pages).
+# accent colour (cards) and how file sizes are written (the pages' words).
 EDITS = [
     ("build_scripts/steps/charts.py", 'BAR_COLOUR = "#1f4e79"', 'BAR_COLOUR = "#1f4e7a"'),
     ("build_scripts/render/images.py", 'MUTED_COLOUR = "#595959"', 'MUTED_COLOUR = "#595958"'),
     ("build_scripts/render/cards.py", 'ACCENT = "#1f4e79"', 'ACCENT = "#1f4e7b"'),
-    ("build_scripts/steps/pages.py", ':.1f} kB"', ':.1f} kilobytes"'),
+    ("build_scripts/steps/pages/words.py", ':.1f} kB"', ':.1f} kilobytes"'),
 ]
 
 
