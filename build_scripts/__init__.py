@@ -3,7 +3,8 @@
 Read build.py first: the five steps in the order they run, inside one transaction. Then:
 
     steps/     the pipeline, one module per step, each with one entry function:
-               load.py (1) -> package.py (2) -> charts.py (3) -> pages.py (4) -> site.py (5)
+               load.py (1) -> package.py (2) -> charts.py (3) -> pages/ (4) -> site.py (5);
+               pages/ is a package, one module per kind of page
     inputs/    readers of what the steps read: the metadata files and schemas (metadata.py),
                the built package (dataset.py), the frozen releases (releases.py)
     checks/    what a schema cannot say: totals, rules across tables, the quality register,

@@ -4,7 +4,8 @@
     2. package  steps/package.py  the published tables, checked against the releases, written
                                   to a staging folder; frictionless validates them meanwhile
     3. charts   steps/charts.py   every chart, into the docs/ staging folder
-    4. pages    steps/pages.py    every page and download, into the same folder
+    4. pages    steps/pages/      every page and download, into the same folder (one module per
+                                  kind of page; build_pages in its __init__.py)
     5. site     steps/site.py     MkDocs' strict build of that folder, into a staging folder
 
 Then, and only then, the transaction (transaction.py) publishes: datapackage/ (with

@@ -14,17 +14,19 @@ from pathlib import Path
 import pytest
 
 from build_scripts.cache import keys
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 from test_curator_workflow import clone
 
 # A constant of each renderer's code, and what to change it to: the bars' colour (charts), the
 # text colour of every image's frame (images: charts' downloads, cards, the map), the cards'
-# accent colour (cards) and how file sizes are written (pages).
+# accent colour (cards), how file sizes are written (the pages' words) and the room under an
+# embedded chart (the pages' embed module: another module of the same step's package).
 EDITS = [
     ("build_scripts/steps/charts.py", 'BAR_COLOUR = "#1f4e79"', 'BAR_COLOUR = "#1f4e7a"'),
     ("build_scripts/render/images.py", 'MUTED_COLOUR = "#595959"', 'MUTED_COLOUR = "#595958"'),
     ("build_scripts/render/cards.py", 'ACCENT = "#1f4e79"', 'ACCENT = "#1f4e7b"'),
-    ("build_scripts/steps/pages.py", ':.1f} kB"', ':.1f} kilobytes"'),
+    ("build_scripts/steps/pages/words.py", ':.1f} kB"', ':.1f} kilobytes"'),
+    ("build_scripts/steps/pages/embed.py", "EMBED_ROOM = 190", "EMBED_ROOM = 191"),
 ]
 
 
@@ -89,3 +91,14 @@ def test_a_module_counts_with_every_build_scripts_module_it_imports(tmp_path, mo
     keys.code_digest.cache_clear()
     assert keys.key("test", code=["build_scripts.top"]) != first
     keys.code_digest.cache_clear()
+
+
+def test_the_page_units_key_counts_every_module_of_the_pages_step():
+    """The memo keys every page unit by the code of build_scripts.steps.pages (memo.py), a package:
+    each of its modules is found from the package's own imports, so an edit to any of them (the
+    embed page's, a page's words) gives every unit a new key and leaves no stale page in the cache."""
+    package = REPO / "build_scripts" / "steps" / "pages"
+    modules = {"build_scripts.steps.pages" + ("" if p.stem == "__init__" else f".{p.stem}")
+               for p in package.glob("*.py")}
+    assert len(modules) > 1
+    assert modules - set(keys.code_modules(("build_scripts.steps.pages",))) == set()

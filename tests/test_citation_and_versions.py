@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from build_scripts.steps.pages import citation
+from build_scripts.steps.pages.citations import citation
 
 # Every test here reads the committed package (see conftest.py).
 pytestmark = pytest.mark.real_data

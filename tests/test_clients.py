@@ -23,7 +23,7 @@ from conftest import REPO
 
 from build_scripts.render.downloads import CHECKSUMS_NAME, XLSX_NAME, ZIP_NAME
 from build_scripts.render.markup import environment
-from build_scripts.steps.pages import snippet
+from build_scripts.steps.pages.data import snippet
 
 RESOURCES = ["observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
 ZIP_CONTENTS = ["CITATION.cff", "README.txt", "SHA256SUMS", "areas.csv", "corrections.csv", "datapackage.json",
@@ -316,7 +316,7 @@ def workbook(release):
 
 
 def test_spreadsheet_follows_the_gss_layout(built, release, workbook, version, sheets):
-    from build_scripts.steps.pages import long_date
+    from build_scripts.steps.pages.words import long_date
 
     assert workbook.sheetnames == sheets
     cover = [row[0] for row in workbook["Cover"].iter_rows(values_only=True)]

@@ -1,7 +1,7 @@
-"""Embedded charts (pages.embed_chart, templates/embed.html.j2): every chart's page offers the
-<iframe> code of an embed page that exists; the embed page shows the chart alone with its
-source, data version and licence, reads well in a frame of 320 and 800 px in light and dark,
-asks nothing of another host, passes axe, and stays small."""
+"""Embedded charts (build_scripts/steps/pages/embed.py, templates/embed.html.j2): every chart's
+page offers the <iframe> code of an embed page that exists; the embed page shows the chart alone
+with its source, data version and licence, reads well in a frame of 320 and 800 px in light and
+dark, asks nothing of another host, passes axe, and stays small."""
 from __future__ import annotations
 
 import gzip

@@ -16,7 +16,8 @@ from build_scripts.build import build_docs, build_package
 from build_scripts.checks.quality import figures_concerned
 from build_scripts.inputs.dataset import number
 from build_scripts.render.markup import environment
-from build_scripts.steps.pages import long_date, sentence, with_notes
+from build_scripts.steps.pages.notes import with_notes
+from build_scripts.steps.pages.words import long_date, sentence
 
 R = "staffordshire-2023-24"
 

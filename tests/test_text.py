@@ -10,7 +10,8 @@ from build_scripts.reproducible import deterministic_zip
 from build_scripts.steps.charts import ChartJob, levels_alt, levels_spec, series_alt
 from build_scripts.inputs.metadata import measure_words
 from build_scripts.paths import Paths
-from build_scripts.steps.pages import breakdown_sentence, card_headline, constraint_parts, headline, long_date
+from build_scripts.steps.pages.report import card_headline
+from build_scripts.steps.pages.words import breakdown_sentence, constraint_parts, headline, long_date
 
 REPORT = {"snapshot_date": "2024-03-31", "period_start": "2023-04-01", "period_end": "2024-03-31"}
 
@@ -178,14 +179,14 @@ def test_zip_is_byte_identical_for_the_same_files():
 
 
 def test_year_ranges():
-    from build_scripts.steps.pages import year_ranges
+    from build_scripts.steps.pages.words import year_ranges
 
     assert year_ranges(["2019-20", "2018-19", "2021-22"]) == "2018-19 to 2019-20, 2021-22"
     assert year_ranges(["2023-24"]) == "2023-24"
 
 
 def test_relative_links_between_pages():
-    from build_scripts.steps.pages import rel_link
+    from build_scripts.steps.pages.writer import rel_link
 
     assert rel_link("areas/norfolk/2018-19/index.md", "glossary/shpo/index.md") == "../../../glossary/shpo/index.md"
     assert rel_link("areas/norfolk/index.md", "areas/norfolk/2018-19/index.md") == "2018-19/index.md"
@@ -195,7 +196,7 @@ def test_relative_links_between_pages():
 
 
 def test_register_fields_read_as_sentences():
-    from build_scripts.steps.pages import sentence
+    from build_scripts.steps.pages.words import sentence
 
     assert sentence("Total 7") == "Total 7."
     assert sentence("Published as printed.") == "Published as printed."

@@ -42,6 +42,12 @@ def key(kind: str, inputs: Any = None, code: Iterable[str] = (), libraries: Iter
 @functools.lru_cache(maxsize=None)
 def code_digest(modules: tuple[str, ...]) -> str:
     """The source of the modules and of every build_scripts module they import, transitively."""
+    return digest(sorted(code_modules(modules).items()))
+
+
+def code_modules(modules: tuple[str, ...]) -> dict[str, str]:
+    """The modules and every build_scripts module they import, transitively: each one's name and
+    the hash of its source."""
     seen: dict[str, str] = {}
     pending = list(modules)
     while pending:
@@ -52,7 +58,7 @@ def code_digest(modules: tuple[str, ...]) -> str:
         source = path.read_text(encoding="utf-8")
         seen[name] = hashlib.sha256(source.encode()).hexdigest()
         pending.extend(_imported_modules(source))
-    return digest(sorted(seen.items()))
+    return seen
 
 
 @functools.lru_cache(maxsize=None)

@@ -30,8 +30,9 @@ OUTPUT_PACKAGES = ["jinja2", "markupsafe", "pyyaml", "altair", "vl-convert-pytho
 
 
 def environment_digest(templates: Path) -> str:
-    """What every unit is made with: the code of the pages step (with every module it runs),
-    the templates and the versions of the packages that shape a page (keys.py)."""
+    """What every unit is made with: the code of the pages step (with every module it runs: the
+    package's __init__ imports each of its modules, tests/test_cache_keys.py checks), the
+    templates and the versions of the packages that shape a page (keys.py)."""
     return keys.key("page unit", code=["build_scripts.steps.pages"], libraries=OUTPUT_PACKAGES, files=[templates])
 
 

@@ -37,7 +37,8 @@ from build_scripts.render.downloads import folder_files, release_files
 from build_scripts.reproducible import csv_text
 from build_scripts.steps.load import read_table
 from build_scripts.steps.package import field_names
-from build_scripts.steps.pages import figure_words, release_arguments
+from build_scripts.steps.pages.data import release_arguments
+from build_scripts.steps.pages.words import figure_words
 
 CHANGELOG = "CHANGELOG.md"
 

@@ -28,7 +28,7 @@ from build_scripts.paths import Paths
 RESOURCE_NAMES = ["observations", "measures", "areas", "reports", "glossary", "quality", "corrections"]
 LEVELS = ["1", "2", "3", "all"]
 CATEGORIES = ["1", "2", "3", "4", "all"]
-# The glossary term that explains each level and category (pages.py): load checks that the
+# The glossary term that explains each level and category (the pages step): load checks that the
 # glossary defines each, so that deleting one stops the build at its file, not in the pages.
 LEVEL_TERMS = {"1": "level-1", "2": "level-2", "3": "level-3"}
 CATEGORY_TERMS = {"1": "category-1", "2": "category-2", "3": "category-3", "4": "category-4"}
@@ -41,7 +41,7 @@ CATEGORY_TERMS = {"1": "category-1", "2": "category-2", "3": "category-3", "4": 
 HEADLINES = "headlines.yaml"
 HEADLINES_EXPECTED = "a list of measures, each starting '- measure_id:'"
 MEASURE_LAYOUT = "measure-layout.csv"
-# What the pages fill in a headline sentence (steps/pages.py, headline), and in a card's words
+# What the pages fill in a headline sentence (steps/pages/words.py, headline), and in a card's words
 # all but {n}, which the card prints itself. load refuses any other placeholder.
 HEADLINE_PLACEHOLDERS = ("n", "area", "snapshot", "start", "end")
 
