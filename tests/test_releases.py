@@ -17,8 +17,8 @@ from conftest import REPO
 from test_incremental import edit_csv
 
 from build_scripts.build import build_docs, build_package
-from build_scripts.checks.corrections import figure_changes, read_observations
-from build_scripts.curator.release import release
+from build_scripts.checks.corrections import Change, figure_changes, read_observations
+from build_scripts.curator.release import compare, release
 from build_scripts.errors import BuildError
 from build_scripts.inputs.releases import MANIFEST, UNRELEASED, read_releases
 from build_scripts.paths import Paths
@@ -360,3 +360,30 @@ def test_every_corrected_figure_between_releases_is_in_the_corrections_log():
             logged = {(c["report_id"], c["measure_id"], c["level"], c["category"])
                       for c in read_observations(releases.read(newer, "corrections.csv")) if c["corrected_in"] == newer}
         assert {change.key for change in changes} == logged, (older, newer)
+
+
+def package_files(observation_fields: list[str], rows: list[list[str]]) -> dict[str, bytes]:
+    """A made-up package of one table, observations.csv, with these columns and rows."""
+    descriptor = {"name": "made-up", "resources": [{
+        "name": "observations", "path": "observations.csv",
+        "schema": {"fields": [{"name": f, "type": "string"} for f in observation_fields]}}]}
+    table = "\n".join(",".join(r) for r in [observation_fields, *rows]) + "\n"
+    return {"datapackage.json": json.dumps(descriptor).encode(), "observations.csv": table.encode()}
+
+
+def test_a_release_that_changes_the_observations_columns_still_finds_its_corrections():
+    """A major release (a new column in observations.csv) that also corrects a figure and adds a
+    report: the correction is found, with its old value, and the report is said to be added
+    (compare() once skipped a table whose columns changed, and the correction went unrecorded).
+    A new column is not a changed label of every figure."""
+    key = ["report_id", "measure_id", "level", "category", "value", "status"]
+    before = package_files(key, [["a-2020-21", "shpo", "all", "all", "14", "reported"],
+                                 ["a-2020-21", "sopo", "all", "all", "3", "reported"]])
+    after = package_files(key + ["quality_ids"], [["a-2020-21", "shpo", "all", "all", "13", "reported", ""],
+                                                  ["a-2020-21", "sopo", "all", "all", "3", "reported", "q-1"],
+                                                  ["b-2020-21", "shpo", "all", "all", "7", "reported", ""]])
+    difference = compare(before, after)
+    assert difference.changed_columns == ["observations"] and difference.level == "major"
+    assert difference.corrections == [Change(("a-2020-21", "shpo", "all", "all"), ("14", "reported"),
+                                             ("13", "reported"))]
+    assert (difference.added_reports, difference.added_figures, difference.relabelled) == (["b-2020-21"], 1, 0)

@@ -88,7 +88,10 @@ def compare(before: dict[str, bytes], after: dict[str, bytes]) -> Difference:
         return read_observations(files[resources[name]["path"]]) if name in resources else []
 
     for name, resource in new_resources.items():
-        if name in difference.new_tables or name in difference.changed_columns:
+        # Figures are compared even when the observations' columns change: a major release that
+        # also corrects a figure must publish it as a correction (its key, value and status are
+        # columns of every version). Other tables with new columns are said as such.
+        if name in difference.new_tables or (name in difference.changed_columns and name != "observations"):
             continue
         before_rows, after_rows = rows(before, old_resources, name), rows(after, new_resources, name)
         key = OBSERVATION_KEY if name == "observations" else resource["schema"]["primaryKey"]
@@ -99,8 +102,12 @@ def compare(before: dict[str, bytes], after: dict[str, bytes]) -> Difference:
             difference.added_reports = sorted({r["report_id"] for r in after_rows} - held)
             difference.added_figures = sum(1 for r in after_rows if r["report_id"] not in held)
             difference.corrections = figure_changes(before_rows, after_rows)
+            # A label or note that changed, in the columns both versions have (a new column is
+            # said once, as changed columns, not as every row relabelled).
+            old_fields = {f["name"] for f in old_resources[name]["schema"]["fields"]} if name in old_resources else set()
+            shared = [f["name"] for f in resource["schema"]["fields"] if f["name"] in old_fields]
             difference.relabelled = sum(
-                1 for k in new_rows.keys() & old_rows.keys() if new_rows[k] != old_rows[k]
+                1 for k in new_rows.keys() & old_rows.keys() if _key(new_rows[k], shared) != _key(old_rows[k], shared)
                 and (new_rows[k]["value"], new_rows[k]["status"]) == (old_rows[k]["value"], old_rows[k]["status"]))
             continue
         if name == "reports":  # a new report's row is said with the report
