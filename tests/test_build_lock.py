@@ -200,8 +200,11 @@ def test_make_preview_and_make_site_share_the_lock(clean, tmp_path):
     port = free_port()
     logs = [tmp_path / "preview.txt", tmp_path / "site.txt"]
     with build_lock(root, "the test's build"), logs[0].open("w") as preview_log, logs[1].open("w") as site_log:
+        # Ctrl-C as a curator's terminal sends it. A test run started in the background (`make test &`)
+        # ignores SIGINT, and so would the preview it starts, which would never stop: restore it.
         preview = subprocess.Popen([sys.executable, "-m", "build_scripts", "--root", str(root), "preview", "--port",
-                                    str(port)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=preview_log)
+                                    str(port)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=preview_log,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         site = start(root, stderr=site_log)
         wait_until(lambda: all("Waiting: another build" in log.read_text() for log in logs), "both to wait")
     try:
@@ -218,6 +221,9 @@ def test_make_preview_and_make_site_share_the_lock(clean, tmp_path):
         wait_until(serving, "the preview to serve", seconds=300)
     finally:
         preview.send_signal(signal.SIGINT)
-        preview.wait(timeout=60)
+        try:
+            preview.wait(timeout=60)
+        finally:
+            preview.kill()  # never left running after the test, whatever happened
     assert outputs(root) == outputs(clean)
     assert_nothing_left(root)
