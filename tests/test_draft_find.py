@@ -264,6 +264,21 @@ def test_returns_to_custody_sections_name_the_measure(project):
         for v, c in zip(("2", "-", "-", "2"), ("1", "2", "3", "all"), strict=True)]
 
 
+def test_returns_to_custody_tables_whose_titles_name_their_sections(project):
+    """One table a section, the section in its title (a layout of numbered tables): each table is
+    its own measure, and the second title starts a table, not a section of the first."""
+    licence = "Table 7. Level 2 and 3 offenders returned to custody: Breach of licence"
+    order = "Table 8. Level 2 and 3 offenders returned to custody: Breach of SOPO/SHPO"
+    lines = lines_of((licence,), ("", *HEADINGS), ("Level 2", "11", "19", "2", "32"),
+                     (order,), ("", *HEADINGS), ("Level 2", "3", "-", "-", "3"))
+    rows = rows_of(project, lines)
+    assert [(r[0], r[3], r[4], r[5], r[6], r[7]) for r in rows] == [
+        (licence, v, "custody_breach_licence", "2", c, "")
+        for v, c in zip(("11", "19", "2", "32"), ("1", "2", "3", "all"), strict=True)] + [
+        (order, v, "custody_breach_order", "2", c, "")
+        for v, c in zip(("3", "-", "-", "3"), ("1", "2", "3", "all"), strict=True)]
+
+
 def test_a_local_table_is_listed_not_drafted(project):
     lines = lines_of(("MAPPA meetings held",), ("Level 2 meetings", "412"), ("Level 3 meetings", "57"),
                      ("Total", "469"))

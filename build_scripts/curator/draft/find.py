@@ -293,6 +293,8 @@ class Finder:
         table = FoundTable(key, title, list(title_lines))
         measure = None if key == "custody" else key
         section = ""
+        if key == "custody":  # a title that names its section ("... returned to custody: Breach of licence")
+            measure = self.terms.key(title, "section")
         header: list[tuple[Cell, Line]] = []
         rows: list[GridRow] = []
         blocks: list[tuple[list[tuple[Cell, Line]], list[GridRow]]] = []
@@ -302,6 +304,8 @@ class Finder:
             line = lines[position]
             labels, figures = split_line(line)
             first = labels[0].text.strip() if labels else ""
+            if self._title_at(lines, position) is not None:  # the next table, even one whose title names a section
+                break
             section_key = self.terms.key(first, "section") if key == "custody" and first else None
             if not figures and section_key:
                 measure, section = section_key, first
@@ -314,8 +318,6 @@ class Finder:
                 table.lines.append(line)
                 position += 1
                 continue
-            if self._title_at(lines, position) is not None:
-                break
             if not figures:
                 if not labels and line.cells:  # a text extraction's empty corner cell
                     table.lines.append(line)
