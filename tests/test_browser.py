@@ -49,15 +49,20 @@ def open_page(browser, url, scheme="light", **context_options):
     return context, page, problems
 
 
+def load_images(page, selector: str) -> None:
+    """Scroll each image into view so a lazy one loads, and wait for its own load and decode (not
+    for the network to go quiet, which a busy machine can reach first). A broken image is left
+    for the caller's check to find."""
+    for img in page.locator(selector).all():
+        img.scroll_into_view_if_needed()
+        img.evaluate("e => e.decode().catch(() => null)")
+
+
 @pytest.mark.parametrize("kind", sorted(PAGES))
 def test_page_in_browser(browser, server, kind):
     context, page, problems = open_page(browser, server + PAGES[kind])
     try:
-        # Scroll every chart into view so its lazy image loads, and wait for that image's own load
-        # and decode (not for the network to go quiet, which a busy machine can reach first).
-        for img in page.locator("figure.chart img").all():
-            img.scroll_into_view_if_needed()
-            img.evaluate("e => e.decode().catch(() => null)")  # a broken image fails the check below
+        load_images(page, "figure.chart img")
         widths = page.eval_on_selector_all("figure.chart img", "els => els.map(e => e.complete && e.naturalWidth)")
         assert all(w and w > 0 for w in widths), widths
         if kind in ("area-year", "area-year-older", "compare"):
@@ -375,9 +380,7 @@ def test_a_first_visit_asks_for_what_the_benchmark_counts_and_the_index_only_on_
     asked = requested_paths(page)
     try:
         page.goto(server + page_path, wait_until="networkidle")
-        for img in page.locator("img").all():
-            img.scroll_into_view_if_needed()
-            img.evaluate("e => e.decode().catch(() => null)")
+        load_images(page, "img")
         page.wait_for_load_state("networkidle")
         files = {p + "index.html" if p.endswith("/") else p for p in asked}
         assert files - counted_paths == set()
