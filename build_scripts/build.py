@@ -30,6 +30,7 @@ from build_scripts.errors import BuildError, InputProblem
 from build_scripts.inputs.dataset import Dataset, read_dataset
 from build_scripts.inputs.metadata import rel
 from build_scripts.inputs.releases import ReleaseState, read_releases
+from build_scripts.inputs.urls import read_manifest
 from build_scripts.paths import Paths
 from build_scripts.render.citation import citation_cff
 from build_scripts.steps.charts import build_charts
@@ -39,7 +40,6 @@ from build_scripts.steps.pages import build_pages
 from build_scripts.steps.site import run_mkdocs
 from build_scripts.transaction import Transaction
 
-URL_MANIFEST = "published-urls.txt"
 MANIFEST_HEADER = (
     "# Every URL the site has published, one per line. The build adds new URLs; it never removes\n"
     "# one. A URL that stops being built must get a redirect (mkdocs.yml, plugins: redirects),\n"
@@ -75,7 +75,7 @@ def build_all(paths: Paths = Paths(), timings: dict[str, float] | None = None) -
             package.close()
         publish_package(paths, transaction, package)
         transaction.publish(docs, paths.docs)
-        write_manifest(paths.root / URL_MANIFEST, urls)
+        write_manifest(paths.url_manifest, urls)
         transaction.publish(site, paths.site)
     return urls
 
@@ -104,7 +104,7 @@ def build_docs(paths: Paths = Paths(), timings: dict[str, float] | None = None, 
         docs = transaction.staging("docs")
         urls = docs_steps(paths, read_dataset(paths.datapackage), docs, clock, seen, environment)
         transaction.publish(docs, paths.docs)
-        write_manifest(paths.root / URL_MANIFEST, urls)
+        write_manifest(paths.url_manifest, urls)
     return urls
 
 
@@ -164,13 +164,6 @@ def publish_package(paths: Paths, transaction: Transaction, package: StagedPacka
     """datapackage/, and CITATION.cff beside the project, written from the same metadata."""
     transaction.publish(package.folder, paths.datapackage)
     (paths.root / "CITATION.cff").write_text(package.citation, encoding="utf-8")
-
-
-def read_manifest(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")]
 
 
 def write_manifest(path: Path, urls: list[str]) -> None:

@@ -24,6 +24,11 @@ class Paths:
         return self.curated / "reports"
 
     @property
+    def url_manifest(self) -> Path:
+        """published-urls.txt: every URL the site has published (build_scripts/inputs/urls.py)."""
+        return self.root / "published-urls.txt"
+
+    @property
     def corrections(self) -> Path:
         """The corrections log: written by make release, published as the corrections resource."""
         return self.curated / "corrections.csv"

@@ -161,3 +161,26 @@ def test_a_year_embed_carries_the_notes_of_its_figures(built):
             assert listed == numbers, (path, listed, numbers)
             checked += bool(numbers)
     assert checked  # the real data has noted figures in some charted table
+
+
+def test_an_embed_whose_chart_is_no_longer_drawn_keeps_its_page_with_the_figures(tmp_path):
+    """A report a curator adds can leave a compare chart with nothing to draw (every area's latest
+    figure 0): its published embed URL still answers, with the figures as a table and no image,
+    and the compare page offers no embed of it. An embed never published is not made."""
+    from conftest import copy_tiny_project
+
+    from build_scripts.build import build_docs, build_package
+
+    paths = copy_tiny_project(tmp_path / "project")
+    build_package(paths)
+    build_docs(paths)
+    embed = paths.docs / "compare" / "embed" / "shpo" / "index.html"
+    assert not embed.exists()  # one area: no compare chart, and this embed was never published
+    with paths.url_manifest.open("a", encoding="utf-8") as manifest:
+        manifest.write("/compare/embed/shpo/\n")
+    build_docs(paths)
+    page = embed.read_text(encoding="utf-8")
+    assert "<img" not in page and "This chart is no longer drawn" in page
+    assert re.search(r'<div>\n<table>\n<caption>Sexual Harm Prevention Orders imposed: latest year held for each area'
+                     r'</caption>.*<td>138</td>', page, re.S)
+    assert "embed/shpo" not in (paths.docs / "compare" / "index.md").read_text(encoding="utf-8")

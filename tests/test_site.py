@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from conftest import REPO
 
-from build_scripts.build import read_manifest
+from build_scripts.inputs.urls import read_manifest
 
 SITE_URL = "https://mappa-open-data.github.io/mappa-statistics/"
 BASE_PATH = urlparse(SITE_URL).path  # /mappa-statistics/

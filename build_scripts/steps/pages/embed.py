@@ -17,12 +17,16 @@ def embed_chart(site: Site, page_path: str, section: str, chart_id: str, title: 
                 notes: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     """Write the embed page of one chart, <page folder>/embed/<section>/index.html (the chart alone,
     its source, data version and corrections; templates/embed.html.j2), and return what the chart's
-    page shows to embed it: the <iframe> code, as text."""
-    if chart_id not in site.charts:
-        return None
+    page shows to embed it: the <iframe> code, as text.
+    A chart that is no longer drawn (a report or a correction left none of its figures above zero)
+    keeps its published embed page, which shows its figures as a table: an embed URL never breaks.
+    The chart's page then offers no embed."""
     folder = page_path.removesuffix("index.md")
     embed_path = f"{folder}embed/{section}/index.html"
-    chart = site.chart(chart_id, embed_path, lazy=False)
+    drawn = chart_id in site.charts
+    if not drawn and f"/{folder}embed/{section}/" not in site.published:
+        return None
+    chart = site.chart(chart_id, embed_path, lazy=False) if drawn else None
     page_url = site.homepage + url(folder)
     data = site.data
     licence = data.descriptor["licenses"][0]
@@ -37,6 +41,8 @@ def embed_chart(site: Site, page_path: str, section: str, chart_id: str, title: 
         # The data-quality notes of its figures, each in words with how much it matters and a link
         # to it in full; a chart of several reports' figures links to them under the full table.
         notes=[dict(n, href=page_url + "#" + n["anchor"]) for n in notes or []], measures=data.measures))
+    if not drawn:
+        return None
     embed_url = site.homepage + url(f"{folder}embed/{section}/")
     height = chart["wide"]["height"] + EMBED_ROOM
     code = (f'<iframe src="{embed_url}" title="{title} (chart)" width="100%" height="{height}" loading="lazy" '

@@ -16,6 +16,7 @@ from build_scripts.cache.memo import NoMemo, Recording
 from build_scripts.checks.crosschecks import Rule
 from build_scripts.inputs.dataset import Dataset, number
 from build_scripts.inputs.metadata import measure_layout, measure_words, tile_map_measure
+from build_scripts.inputs.urls import read_manifest
 from build_scripts.inputs.releases import read_releases
 from build_scripts.paths import Paths
 from build_scripts.render import cards
@@ -86,6 +87,8 @@ class Site:
         self.units: set[str] = set()
         self.release: Future | None = None  # the working data's download files, being made in a thread
         self.releases = read_releases(paths)
+        # Every URL published so far: an embed page stays at its URL after its chart is no longer drawn.
+        self.published = set(read_manifest(paths.url_manifest))
         self._recording: Recording | None = None
         # What the pages say about each measure, and the measures of the tables of key figures and
         # of the tile map (metadata/headlines.yaml and measure-layout.csv, checked by load).
